@@ -1,0 +1,512 @@
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .text import fold, slugify_vi
+
+
+def unique_slug(instance: models.Model, text: str) -> str:
+    """A slug for `text` that no other row of the instance's model uses yet."""
+    base = slugify_vi(text)[:80] or "item"
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    slug, n = base, 2
+    while others.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class SlugManager(models.Manager):
+    """Natural key by slug, so fixtures load twice without duplicates."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class CommuneQuerySet(models.QuerySet):
+    def with_product_count(self):
+        return self.annotate(
+            product_count=models.Count(
+                "producers__products",
+                filter=Q(producers__products__is_published=True),
+            )
+        )
+
+    def by_slug_or_alias(self, slug: str):
+        """Communes with this slug, or that a former unit with this slug merged into."""
+        return self.filter(Q(slug=slug) | Q(aliases__slug=slug)).distinct()
+
+
+class Commune(models.Model):
+    class Kind(models.TextChoices):
+        COMMUNE = "xa", _("commune (xã)")
+        WARD = "phuong", _("ward (phường)")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    former_units = models.TextField(
+        _("former units"), blank=True, help_text=_("The units merged into it on 1 July 2025.")
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = SlugManager.from_queryset(CommuneQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:commune-detail", args=[self.slug])
+
+
+class CommuneAliasManager(models.Manager):
+    def get_by_natural_key(self, commune_slug, name, former_district):
+        return self.get(commune__slug=commune_slug, name=name, former_district=former_district)
+
+
+class CommuneAlias(models.Model):
+    """A pre-merger unit, still printed on older packaging and certificates."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("commune")
+    )
+    name = models.CharField(_("former name"), max_length=100)
+    former_kind = models.CharField(_("former kind"), max_length=20, blank=True)
+    former_district = models.CharField(_("former district"), max_length=100, blank=True)
+    former_province = models.CharField(_("former province"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100)
+
+    objects = CommuneAliasManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("former unit")
+        verbose_name_plural = _("former units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "name", "former_district"], name="commune_alias_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["slug"])]
+
+    def __str__(self):
+        place = ", ".join(part for part in [self.former_district, self.former_province] if part)
+        return f"{self.former_kind} {self.name} ({place})".strip()
+
+    def natural_key(self):
+        return (self.commune.slug, self.name, self.former_district)
+
+    natural_key.dependencies = ["catalogue.commune"]
+
+    def save(self, *args, **kwargs):
+        self.slug = slugify_vi(self.name)
+        super().save(*args, **kwargs)
+
+
+class CategoryQuerySet(models.QuerySet):
+    def sectors(self):
+        return self.filter(parent__isnull=True)
+
+    def tree_with_counts(self):
+        """Sectors, each with `.nodes` below it; `.product_count` includes descendants."""
+        categories = list(self.order_by("level", "position", "name"))
+        direct = dict(
+            Product.objects.published()
+            .filter(category__isnull=False)
+            .values_list("category")
+            .annotate(n=models.Count("pk"))
+        )
+        by_id = {category.pk: category for category in categories}
+        for category in categories:
+            category.product_count = 0
+            category.nodes = []
+        for category in categories:
+            node = category
+            while node is not None:
+                node.product_count += direct.get(category.pk, 0)
+                node = by_id.get(node.parent_id)
+            if category.parent_id:
+                by_id[category.parent_id].nodes.append(category)
+        return [category for category in categories if category.parent_id is None]
+
+
+class Category(models.Model):
+    """One node of the OCOP taxonomy: sector (ngành) › group (nhóm) › product set."""
+
+    class Level(models.IntegerChoices):
+        SECTOR = 1, _("sector")
+        GROUP = 2, _("group")
+        PRODUCT_SET = 3, _("product set")
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    name = models.CharField(_("name (Vietnamese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_service = models.BooleanField(
+        _("is a service"),
+        default=False,
+        help_text=_("Tourism services show visiting information instead of pack details."),
+    )
+
+    objects = SlugManager.from_queryset(CategoryQuerySet)()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__in=[2, 3], parent__isnull=False),
+                name="category_level_matches_parent",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        expected = self.parent.level + 1 if self.parent else self.Level.SECTOR
+        if self.level != expected:
+            raise ValidationError({"level": _("A category's level must be one below its parent's.")})
+
+    def get_absolute_url(self):
+        return reverse("catalogue:category-detail", args=[self.slug])
+
+    def ancestors(self) -> list["Category"]:
+        """From the sector down to this category's parent."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+
+class ProducerQuerySet(models.QuerySet):
+    def with_published_products(self):
+        return self.filter(products__is_published=True).distinct()
+
+    def with_product_count(self):
+        return self.annotate(
+            product_count=models.Count("products", filter=Q(products__is_published=True))
+        )
+
+
+class Producer(models.Model):
+    """A "chủ thể OCOP": the cooperative, business or household behind products."""
+
+    class Kind(models.TextChoices):
+        COOPERATIVE = "cooperative", _("cooperative (HTX)")
+        ENTERPRISE = "enterprise", _("enterprise")
+        HOUSEHOLD = "household", _("household business")
+        COOPERATIVE_GROUP = "cooperative_group", _("cooperative group")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="producers",
+        verbose_name=_("commune"),
+        help_text=_("Leave empty when the source does not name the commune."),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    former_address = models.CharField(
+        _("former address"),
+        max_length=300,
+        blank=True,
+        help_text=_("The pre-merger address as printed on older certificates."),
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    representative = models.CharField(_("representative"), max_length=200, blank=True)
+    story = models.TextField(_("story"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="producers/", blank=True)
+
+    objects = SlugManager.from_queryset(ProducerQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:producer-detail", args=[self.slug])
+
+
+class ProductQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def search(self, query: str):
+        """Products whose searchable text holds every word of `query`, accents ignored."""
+        words = fold(query[:200]).split()
+        return self.filter(*[Q(search_text__contains=word) for word in words])
+
+    def with_current_stars(self, on=None):
+        """Annotate the stars and id of the newest certificate in force on `on` (today)."""
+        certificate_model = apps.get_model("certification", "Certificate")
+        current = (
+            certificate_model.objects.in_force(on=on or timezone.localdate())
+            .filter(product=OuterRef("pk"))
+            .order_by("-decision_date", "-stars", "-pk")
+        )
+        return self.annotate(
+            current_stars=Subquery(current.values("stars")[:1]),
+            current_certificate_id=Subquery(current.values("pk")[:1]),
+        )
+
+    def certified(self, on=None):
+        return self.with_current_stars(on).filter(current_stars__isnull=False)
+
+    def headline_counts(self, on=None):
+        """Figures for the home page, in one query."""
+        certified = self.with_current_stars(on)
+        counts = certified.aggregate(
+            products=models.Count("pk", filter=Q(current_stars__isnull=False)),
+            five_star=models.Count("pk", filter=Q(current_stars=5)),
+            producers=models.Count("producer", distinct=True),
+            communes=models.Count("producer__commune", distinct=True),
+        )
+        return counts
+
+    def related_to(self, product):
+        """Other products of the same category or commune, same category first."""
+        same = Q(pk__in=[])
+        if product.category_id:
+            same |= Q(category_id=product.category_id)
+        if product.producer.commune_id:
+            same |= Q(producer__commune_id=product.producer.commune_id)
+        return self.filter(same).exclude(pk=product.pk).by_stars_then_name()
+
+    def in_category(self, category):
+        """Products of `category` or of any category below it."""
+        return self.filter(
+            Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category)
+        )
+
+    def for_listing(self, on=None):
+        return (
+            self.published()
+            .select_related("producer__commune", "category")
+            .with_current_stars(on)
+            .prefetch_related(
+                Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+            )
+        )
+
+    def for_detail(self, on=None):
+        certificate_model = apps.get_model("certification", "Certificate")
+        return self.for_listing(on).prefetch_related(
+            "links",
+            Prefetch(
+                "certificates",
+                queryset=certificate_model.objects.select_related("commune").order_by(
+                    "-decision_date", "-pk"
+                ),
+            ),
+        )
+
+    def by_stars_then_name(self):
+        return self.order_by(F("current_stars").desc(nulls_last=True), "name", "pk")
+
+
+class Product(models.Model):
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("category"),
+        help_text=_("The most specific level of the OCOP taxonomy that is known."),
+    )
+    summary = models.CharField(_("short description"), max_length=300, blank=True)
+    story = models.TextField(_("story"), blank=True)
+    ingredients = models.TextField(_("ingredients or materials"), blank=True)
+    net_weight = models.CharField(_("net weight or volume"), max_length=100, blank=True)
+    packaging = models.CharField(_("packaging"), max_length=200, blank=True)
+    shelf_life = models.CharField(_("shelf life"), max_length=100, blank=True)
+    price_vnd = models.PositiveIntegerField(_("price (VND)"), null=True, blank=True)
+    visiting_address = models.CharField(_("visiting address"), max_length=300, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    visiting_contact = models.CharField(_("visiting contact"), max_length=200, blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    search_text = models.TextField(_("searchable text"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SlugManager.from_queryset(ProductQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        indexes = [models.Index(fields=["is_published", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:product-detail", args=[self.slug])
+
+    def build_search_text(self) -> str:
+        """Accent-free text of the product, its producer, commune and category."""
+        producer = self.producer if self.producer_id else None
+        parts = [self.name, self.summary, self.story]
+        if producer:
+            parts.append(producer.name)
+            if producer.commune_id:
+                parts.append(producer.commune.name)
+        if self.category_id:
+            parts.append(self.category.name)
+        return fold(" ".join(part for part in parts if part))
+
+    @property
+    def commune(self):
+        return self.producer.commune
+
+    @property
+    def is_service(self) -> bool:
+        return self.category is not None and self.category.is_service
+
+    @property
+    def cover_image(self):
+        """The first image, from the prefetched `images` of for_listing()."""
+        images = self.images.all()
+        return images[0] if images else None
+
+    @property
+    def current_certificate(self):
+        """The certificate annotated by with_current_stars(), from the prefetched history."""
+        certificate_id = getattr(self, "current_certificate_id", None)
+        return next((c for c in self.certificates.all() if c.pk == certificate_id), None)
+
+
+class ProductImageManager(models.Manager):
+    def get_by_natural_key(self, product_slug, position):
+        return self.get(product__slug=product_slug, position=position)
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    image = models.ImageField(_("image"), upload_to="products/")
+    alt_text = models.CharField(
+        _("alt text"), max_length=200, blank=True, help_text=_("Empty: the product name is used.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ProductImageManager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "position"], name="product_image_position_unique")
+        ]
+
+    def __str__(self):
+        return self.alt or str(self.image)
+
+    def natural_key(self):
+        return (self.product.slug, self.position)
+
+    natural_key.dependencies = ["catalogue.product"]
+
+    @property
+    def alt(self) -> str:
+        return self.alt_text or self.product.name
+
+
+class ProductLinkManager(models.Manager):
+    def get_by_natural_key(self, product_slug, url):
+        return self.get(product__slug=product_slug, url=url)
+
+
+class ProductLink(models.Model):
+    """A place to buy the product or book the service."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="links", verbose_name=_("product")
+    )
+    label = models.CharField(_("label"), max_length=100)
+    url = models.URLField(_("address"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ProductLinkManager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("where to buy")
+        verbose_name_plural = _("where to buy")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "url"], name="product_link_unique")
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def natural_key(self):
+        return (self.product.slug, self.url)
+
+    natural_key.dependencies = ["catalogue.product"]

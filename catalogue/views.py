@@ -1,0 +1,123 @@
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .filters import ProductFilter
+from .models import Category, Commune, Producer, Product
+
+PAGE_SIZE = 24
+
+
+def product_listing(request, template="catalogue/product_list.html", fixed=None, **context):
+    """The product list, with `fixed` filters (e.g. {"commune": slug}) set by the URL."""
+    fixed = fixed or {}
+    data = request.GET.copy()
+    data.update({name: value for name, value in fixed.items()})
+    filterset = ProductFilter(data, queryset=Product.objects.for_listing())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {"filterset": filterset, "page": page, "fixed": list(fixed), **context},
+    )
+
+
+def home(request):
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "featured": Product.objects.for_listing().filter(current_stars=5).order_by("?")[:8],
+            "counts": Product.objects.published().headline_counts(),
+            "sectors": Category.objects.sectors(),
+            "communes": Commune.objects.with_product_count()
+            .filter(product_count__gt=0)
+            .order_by("-product_count", "name")[:12],
+        },
+    )
+
+
+def product_list(request):
+    return product_listing(request)
+
+
+def product_detail(request, slug):
+    product = get_object_or_404(Product.objects.for_detail(), slug=slug)
+    return render(
+        request,
+        "catalogue/product_detail.html",
+        {"product": product, "related": Product.objects.for_listing().related_to(product)[:4]},
+    )
+
+
+def producer_list(request):
+    producers = Producer.objects.with_published_products().with_product_count()
+    producers = producers.select_related("commune").order_by("name")
+    page = Paginator(producers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalogue/producer_list.html", {"page": page})
+
+
+def producer_detail(request, slug):
+    producer = get_object_or_404(Producer.objects.select_related("commune"), slug=slug)
+    products = Product.objects.for_listing().filter(producer=producer).by_stars_then_name()
+    return render(
+        request, "catalogue/producer_detail.html", {"producer": producer, "products": products}
+    )
+
+
+def commune_list(request):
+    return render(
+        request,
+        "catalogue/commune_list.html",
+        {
+            "communes": Commune.objects.with_product_count().order_by("-product_count", "name"),
+            "not_recorded_count": Product.objects.published()
+            .filter(producer__commune__isnull=True)
+            .count(),
+        },
+    )
+
+
+def commune_detail(request, slug):
+    communes = list(Commune.objects.by_slug_or_alias(slug)[:20])
+    current = next((commune for commune in communes if commune.slug == slug), None)
+    if current is None and len(communes) == 1:
+        return redirect(communes[0], permanent=True)
+    if current is None and communes:
+        return render(
+            request,
+            "catalogue/commune_choice.html",
+            {"communes": communes, "slug": slug},
+        )
+    if current is None:
+        raise Http404(_("No commune has this address."))
+    return product_listing(
+        request, "catalogue/commune_detail.html", fixed={"commune": slug}, commune=current
+    )
+
+
+def category_list(request):
+    return render(
+        request, "catalogue/category_list.html", {"sectors": Category.objects.tree_with_counts()}
+    )
+
+
+def category_detail(request, slug):
+    category = get_object_or_404(Category.objects.select_related("parent__parent"), slug=slug)
+    return product_listing(
+        request,
+        "catalogue/category_detail.html",
+        fixed={"category": slug},
+        category=category,
+        subcategories=category.children.all(),
+    )
+
+
+def star_list(request, stars):
+    if stars not in (3, 4, 5):
+        raise Http404(_("OCOP ratings have 3, 4 or 5 stars."))
+    return product_listing(
+        request, "catalogue/star_detail.html", fixed={"stars": str(stars)}, stars=stars
+    )
