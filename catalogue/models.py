@@ -47,7 +47,13 @@ class Commune(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Empty: made from the name."),
+    )
     former_units = models.TextField(
         _("former units"), blank=True, help_text=_("The units merged into it on 1 July 2025.")
     )
@@ -165,7 +171,13 @@ class Category(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     name = models.CharField(_("name (Vietnamese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Empty: made from the name."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_service = models.BooleanField(
         _("is a service"),
@@ -181,7 +193,8 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
         constraints = [
             models.CheckConstraint(
-                condition=Q(level=1, parent__isnull=True) | Q(level__in=[2, 3], parent__isnull=False),
+                condition=Q(level=1, parent__isnull=True)
+                | Q(level__in=[2, 3], parent__isnull=False),
                 name="category_level_matches_parent",
             )
         ]
@@ -192,10 +205,17 @@ class Category(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
     def clean(self):
         expected = self.parent.level + 1 if self.parent else self.Level.SECTOR
         if self.level != expected:
-            raise ValidationError({"level": _("A category's level must be one below its parent's.")})
+            raise ValidationError(
+                {"level": _("A category's level must be one below its parent's.")}
+            )
 
     def get_absolute_url(self):
         return reverse("catalogue:category-detail", args=[self.slug])
@@ -230,7 +250,13 @@ class Producer(models.Model):
         OTHER = "other", _("other")
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Empty: made from the name."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     commune = models.ForeignKey(
         Commune,
@@ -325,7 +351,9 @@ class ProductQuerySet(models.QuerySet):
     def in_category(self, category):
         """Products of `category` or of any category below it."""
         return self.filter(
-            Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category)
+            Q(category=category)
+            | Q(category__parent=category)
+            | Q(category__parent__parent=category)
         )
 
     def for_listing(self, on=None):
@@ -359,7 +387,13 @@ class Product(models.Model):
         Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer")
     )
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Empty: made from the name."),
+    )
     category = models.ForeignKey(
         Category,
         on_delete=models.PROTECT,
@@ -462,7 +496,9 @@ class ProductImage(models.Model):
         verbose_name = _("product image")
         verbose_name_plural = _("product images")
         constraints = [
-            models.UniqueConstraint(fields=["product", "position"], name="product_image_position_unique")
+            models.UniqueConstraint(
+                fields=["product", "position"], name="product_image_position_unique"
+            )
         ]
 
     def __str__(self):

@@ -76,17 +76,13 @@ class Certificate(models.Model):
         verbose_name=_("product"),
     )
     stars = models.PositiveSmallIntegerField(_("stars"), choices=Stars.choices)
-    score = models.DecimalField(
-        _("score"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
     decision_number = models.CharField(
         _("decision number"), max_length=100, help_text=_("For example 1234/QĐ-UBND.")
     )
     decision_date = models.DateField(_("decision date"))
     issuer = models.CharField(_("issuing body"), max_length=200, blank=True)
-    issuer_level = models.CharField(
-        _("issuing level"), max_length=10, choices=IssuerLevel.choices
-    )
+    issuer_level = models.CharField(_("issuing level"), max_length=10, choices=IssuerLevel.choices)
     valid_until = models.DateField(
         _("valid until"),
         blank=True,
@@ -118,8 +114,12 @@ class Certificate(models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [
-            models.CheckConstraint(condition=Q(stars__gte=3, stars__lte=5), name="certificate_stars_valid"),
-            models.CheckConstraint(condition=score_band_condition(), name="certificate_score_in_band"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=3, stars__lte=5), name="certificate_stars_valid"
+            ),
+            models.CheckConstraint(
+                condition=score_band_condition(), name="certificate_score_in_band"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_until__gt=models.F("decision_date")),
                 name="certificate_valid_after_decision",
