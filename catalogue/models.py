@@ -69,9 +69,6 @@ class Commune(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
@@ -79,6 +76,9 @@ class Commune(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalogue:commune-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class CommuneAliasManager(models.Manager):
@@ -115,14 +115,14 @@ class CommuneAlias(models.Model):
         place = ", ".join(part for part in [self.former_district, self.former_province] if part)
         return f"{self.former_kind} {self.name} ({place})".strip()
 
+    def save(self, *args, **kwargs):
+        self.slug = slugify_vi(self.name)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.commune.slug, self.name, self.former_district)
 
     natural_key.dependencies = ["catalogue.commune"]
-
-    def save(self, *args, **kwargs):
-        self.slug = slugify_vi(self.name)
-        super().save(*args, **kwargs)
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -202,13 +202,16 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalogue:category-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         expected = self.parent.level + 1 if self.parent else self.Level.SECTOR
@@ -216,9 +219,6 @@ class Category(models.Model):
             raise ValidationError(
                 {"level": _("A category's level must be one below its parent's.")}
             )
-
-    def get_absolute_url(self):
-        return reverse("catalogue:category-detail", args=[self.slug])
 
     def ancestors(self) -> list["Category"]:
         """From the sector down to this category's parent."""
@@ -291,9 +291,6 @@ class Producer(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
@@ -301,6 +298,9 @@ class Producer(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalogue:producer-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -429,9 +429,6 @@ class Product(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
@@ -440,6 +437,9 @@ class Product(models.Model):
 
     def get_absolute_url(self):
         return reverse("catalogue:product-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def build_search_text(self) -> str:
         """Accent-free text of the product, its producer, commune and category."""
