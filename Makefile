@@ -2,19 +2,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-FIXTURES := communes categories demo
 
 .PHONY: run setup install test lint format messages fixtures screenshots clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Migrate, load the real communes, categories and demo products (idempotent:
-# fixtures use natural keys) and create the documented demo staff account.
+# Migrate, load the real communes, categories and demo products into an empty
+# database (staff edits survive the next run) and create the demo staff account.
 setup: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata $(FIXTURES)
-	mkdir -p media && cp -Rn fixtures/media/. media/
+	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_staff
 
 $(PY):
