@@ -371,6 +371,10 @@ def build_summary(row: dict[str, str], producer_named: bool, commune, former: st
     return text + "."
 
 
+# From 148/QĐ-TTg (24/02/2023) until 1489/QĐ-TTg (06/07/2025) moved it to the province.
+DISTRICT_ERA = (datetime.date(2023, 2, 24), datetime.date(2025, 7, 5))
+
+
 def certificate_fields(n: int, row: dict[str, str], product_slug: str, commune) -> dict:
     stars, year = int(row["stars"]), row["year_certified"]
     decision_date = datetime.date(int(year), 12, 31) if year else datetime.date(2025, 6, 30)
@@ -381,6 +385,11 @@ def certificate_fields(n: int, row: dict[str, str], product_slug: str, commune) 
             if decision_date.year < 2025
             else "Bộ Nông nghiệp và Môi trường"
         )
+    elif stars == 3 and DISTRICT_ERA[0] <= decision_date <= DISTRICT_ERA[1]:
+        # Under 148/QĐ-TTg the district People's Committee certified 3 stars.
+        level = Certificate.IssuerLevel.DISTRICT
+        district = re.search(r"(?:huyện|TP|thị xã) [^,()]+", row["commune_vi"])
+        issuer = f"UBND {district.group()}" if district else "UBND cấp huyện"
     else:
         level = Certificate.IssuerLevel.PROVINCE
         province = former_province(row["commune_vi"])
@@ -398,7 +407,7 @@ def certificate_fields(n: int, row: dict[str, str], product_slug: str, commune) 
             "giữ chỗ, không phải số liệu chính thức; năm chưa rõ. Chỉ hạng sao và nguồn lấy "
             "từ nguồn tin."
         )
-    note += " Cơ quan ban hành được suy ra từ hạng sao và tỉnh cũ, không lấy từ nguồn tin."
+    note += " Cơ quan ban hành được suy ra từ hạng sao, năm và địa bàn cũ, không lấy từ nguồn tin."
     source_url = first_url(row["source"])
     if row["source"].strip() != source_url:
         note += f"\nNguồn: {row['source']}"
