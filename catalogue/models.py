@@ -73,6 +73,7 @@ class Commune(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+        Product.objects.filter(producer__commune=self).refresh_search_text()
 
     def get_absolute_url(self):
         return reverse("catalogue:commune-detail", args=[self.slug])
@@ -206,6 +207,7 @@ class Category(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+        Product.objects.filter(category=self).refresh_search_text()
 
     def get_absolute_url(self):
         return reverse("catalogue:category-detail", args=[self.slug])
@@ -295,6 +297,7 @@ class Producer(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
+        self.products.refresh_search_text()
 
     def get_absolute_url(self):
         return reverse("catalogue:producer-detail", args=[self.slug])
@@ -306,6 +309,13 @@ class Producer(models.Model):
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def refresh_search_text(self):
+        """Recompute search_text after a producer, commune or category changed."""
+        products = list(self.select_related("producer__commune", "category"))
+        for product in products:
+            product.search_text = product.build_search_text()
+        self.model.objects.bulk_update(products, ["search_text"], batch_size=500)
 
     def search(self, query: str):
         """Products whose searchable text holds every word of `query`, accents ignored."""
@@ -475,8 +485,8 @@ class Product(models.Model):
 
 
 class ProductImageManager(models.Manager):
-    def get_by_natural_key(self, product_slug, position):
-        return self.get(product__slug=product_slug, position=position)
+    def get_by_natural_key(self, product_slug, image):
+        return self.get(product__slug=product_slug, image=image)
 
 
 class ProductImage(models.Model):
@@ -487,7 +497,9 @@ class ProductImage(models.Model):
     alt_text = models.CharField(
         _("alt text"), max_length=200, blank=True, help_text=_("Empty: the product name is used.")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers come first; the first is the cover.")
+    )
 
     objects = ProductImageManager()
 
@@ -495,17 +507,12 @@ class ProductImage(models.Model):
         ordering = ["position", "pk"]
         verbose_name = _("product image")
         verbose_name_plural = _("product images")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["product", "position"], name="product_image_position_unique"
-            )
-        ]
 
     def __str__(self):
         return self.alt or str(self.image)
 
     def natural_key(self):
-        return (self.product.slug, self.position)
+        return (self.product.slug, self.image.name)
 
     natural_key.dependencies = ["catalogue.product"]
 
