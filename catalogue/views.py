@@ -13,7 +13,8 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
     """The product list, with `fixed` filters (e.g. {"commune": slug}) set by the URL."""
     fixed = fixed or {}
     data = request.GET.copy()
-    data.update({name: value for name, value in fixed.items()})
+    for name, value in fixed.items():
+        data[name] = value
     filterset = ProductFilter(data, queryset=Product.objects.for_listing())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -59,7 +60,9 @@ def producer_list(request):
 
 
 def producer_detail(request, slug):
-    producer = get_object_or_404(Producer.objects.select_related("commune"), slug=slug)
+    producer = get_object_or_404(
+        Producer.objects.with_published_products().select_related("commune"), slug=slug
+    )
     products = Product.objects.for_listing().filter(producer=producer).by_stars_then_name()
     return render(
         request, "catalogue/producer_detail.html", {"producer": producer, "products": products}
@@ -83,7 +86,9 @@ def commune_detail(request, slug):
     communes = list(Commune.objects.by_slug_or_alias(slug)[:20])
     current = next((commune for commune in communes if commune.slug == slug), None)
     if current is None and len(communes) == 1:
-        return redirect(communes[0], permanent=True)
+        query = request.GET.urlencode()
+        url = communes[0].get_absolute_url() + (f"?{query}" if query else "")
+        return redirect(url, permanent=True)
     if current is None and communes:
         return render(
             request,

@@ -1,9 +1,22 @@
 """Small helpers that build valid objects, with overridable defaults."""
 
 import datetime
+import io
 import itertools
 
-from catalogue.models import Category, Commune, Producer, Product
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from catalogue.models import (
+    Category,
+    Commune,
+    CommuneAlias,
+    Producer,
+    Product,
+    ProductImage,
+    ProductLink,
+)
 from certification.models import Certificate
 
 _sequence = itertools.count(1)
@@ -44,7 +57,8 @@ def make_certificate(**overrides) -> Certificate:
     fields = {
         "stars": 4,
         "decision_number": f"{n}/QĐ-UBND",
-        "decision_date": datetime.date.today() - datetime.timedelta(days=30),
+        # The site's "today" is in Asia/Ho_Chi_Minh, which can differ from the host's date.
+        "decision_date": timezone.localdate() - datetime.timedelta(days=30),
         "issuer": "UBND tỉnh Thái Nguyên",
         "issuer_level": Certificate.IssuerLevel.PROVINCE,
     }
@@ -57,3 +71,36 @@ def make_certified_product(stars=4, **overrides) -> Product:
     product = make_product(**overrides)
     make_certificate(product=product, stars=stars)
     return product
+
+
+def make_alias(**overrides) -> CommuneAlias:
+    n = next(_sequence)
+    fields = {"name": f"Xã Cũ {n}", "former_kind": "xã", "former_district": "huyện Thử"}
+    if "commune" not in overrides:
+        fields["commune"] = make_commune()
+    return CommuneAlias.objects.create(**(fields | overrides))
+
+
+def tiny_png(name: str = "photo.png") -> SimpleUploadedFile:
+    """A valid 2×2 PNG file, small enough to write many times."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (40, 120, 60)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def make_image(**overrides) -> ProductImage:
+    fields = {"image": tiny_png()}
+    if "product" not in overrides:
+        fields["product"] = make_product()
+    if "position" not in overrides:
+        product = overrides.get("product", fields.get("product"))
+        fields["position"] = product.images.count()
+    return ProductImage.objects.create(**(fields | overrides))
+
+
+def make_link(**overrides) -> ProductLink:
+    n = next(_sequence)
+    fields = {"label": f"Cửa hàng {n}", "url": f"https://shop.example.invalid/{n}"}
+    if "product" not in overrides:
+        fields["product"] = make_product()
+    return ProductLink.objects.create(**(fields | overrides))

@@ -1,0 +1,212 @@
+"""Every public page runs a fixed number of queries, however many items it shows."""
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.models import Producer, Product
+
+from .factories import (
+    make_category,
+    make_certificate,
+    make_commune,
+    make_image,
+    make_link,
+    make_producer,
+    make_product,
+)
+
+pytestmark = pytest.mark.django_db
+
+ONE_DAY = datetime.timedelta(days=1)
+SMALL, LARGE = 3, 30
+
+
+def make_full_product(stars: int = 4, **overrides) -> Product:
+    """A published product with a photo, a certificate in force and a shop link."""
+    product = make_product(**overrides)
+    make_image(product=product)
+    make_certificate(
+        product=product, stars=stars, decision_date=timezone.localdate() - 100 * ONE_DAY
+    )
+    make_link(product=product)
+    return product
+
+
+def make_full_producer(**overrides) -> Producer:
+    """A producer in its own commune, with one full product in its own category."""
+    producer = make_producer(**overrides)
+    make_full_product(producer=producer, category=make_category())
+    return producer
+
+
+def count_queries(client, url: str):
+    """The number of queries the page runs, and its response."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries), response
+
+
+# Each scenario: build(state, n) adds n items to what the page shows; url(state) is the page.
+
+
+def products_build(state, n):
+    for _ in range(n):
+        make_full_producer()
+
+
+def stars_build(state, n):
+    for _ in range(n):
+        make_full_product(stars=4, category=make_category())
+
+
+def commune_build(state, n):
+    state.setdefault("commune", make_commune(name="Tân Cương"))
+    for _ in range(n):
+        make_full_product(producer=make_producer(commune=state["commune"]))
+
+
+def category_build(state, n):
+    if "sector" not in state:
+        state["sector"] = make_category(name="Thực phẩm")
+        state["group"] = make_category(name="Chè", parent=state["sector"])
+        state["set"] = make_category(name="Chè xanh", parent=state["group"])
+    for i in range(n):
+        category = state[("sector", "group", "set")[i % 3]]
+        make_full_product(category=category)
+
+
+def producer_build(state, n):
+    state.setdefault("producer", make_producer(name="HTX Chè Hảo Đạt"))
+    for _ in range(n):
+        make_full_product(producer=state["producer"], category=make_category())
+
+
+def detail_build(state, n):
+    """The product gets n more photos, links and past certificates, and n related products."""
+    if "product" not in state:
+        state["category"] = make_category()
+        state["product"] = make_product(name="Chè Tân Cương", category=state["category"])
+    product = state["product"]
+    today = timezone.localdate()
+    for _ in range(n):
+        start = state.setdefault("next_position", 0)
+        state["next_position"] = start + 1
+        make_image(product=product, position=start)
+        make_link(product=product)
+        make_certificate(
+            product=product,
+            stars=3 + start % 3,
+            decision_date=today - (40 + start) * ONE_DAY,
+            commune=make_commune(),
+        )
+        make_full_product(category=state["category"])
+
+
+def communes_build(state, n):
+    for _ in range(n):
+        make_full_producer()
+        make_commune()
+
+
+def categories_build(state, n):
+    for _ in range(n):
+        sector = make_category()
+        group = make_category(parent=sector)
+        make_full_product(category=make_category(parent=group))
+
+
+def home_build(state, n):
+    for _ in range(n):
+        make_full_product(stars=5, category=make_category())
+        make_category()
+
+
+def listed(response) -> int:
+    return response.context["page"].paginator.count
+
+
+SCENARIOS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "product-list": (products_build, lambda s: reverse("catalogue:product-list"), listed),
+    "product-list-filtered": (
+        commune_build,
+        lambda s: (
+            reverse("catalogue:product-list")
+            + f"?commune={s['commune'].slug}&stars=4&kind=cooperative&q=htx&sort=name"
+        ),
+        listed,
+    ),
+    "star-detail": (stars_build, lambda s: reverse("catalogue:star-detail", args=[4]), listed),
+    "commune-detail": (commune_build, lambda s: s["commune"].get_absolute_url(), listed),
+    "category-detail": (category_build, lambda s: s["sector"].get_absolute_url(), listed),
+    "producer-detail": (
+        producer_build,
+        lambda s: s["producer"].get_absolute_url(),
+        lambda r: len(r.context["products"]),
+    ),
+    "product-detail": (
+        detail_build,
+        lambda s: s["product"].get_absolute_url(),
+        lambda r: len(r.context["product"].certificates.all()),
+    ),
+    "producer-list": (products_build, lambda s: reverse("catalogue:producer-list"), listed),
+    "commune-list": (
+        communes_build,
+        lambda s: reverse("catalogue:commune-list"),
+        lambda r: len(r.context["communes"]),
+    ),
+    "category-list": (
+        categories_build,
+        lambda s: reverse("catalogue:category-list"),
+        lambda r: len(r.context["sectors"]),
+    ),
+    "home": (
+        home_build,
+        lambda s: reverse("catalogue:home"),
+        lambda r: len(r.context["featured"]) + len(r.context["communes"]),
+    ),
+}
+
+# Measured on SQLite and PostgreSQL alike; anonymous requests touch no session table.
+# A rise means an N+1 or an extra query crept in; a fall deserves a look at the page too.
+EXPECTED = {
+    # count, page, cover images, commune and category choices of the filter form
+    "product-list": 5,
+    # + the commune filter's lookup of its slug
+    "product-list-filtered": 6,
+    "star-detail": 5,
+    # commune or alias, fixed commune lookup, count, page, images, category choices
+    "commune-detail": 6,
+    # category, fixed category lookup, count, page, images, subcategories, commune choices
+    "category-detail": 7,
+    # producer, products, cover images
+    "producer-detail": 3,
+    # product, images, links, certificates, related products, their images
+    "product-detail": 6,
+    "producer-list": 2,
+    # communes with counts, products without a commune
+    "commune-list": 2,
+    # categories, product counts per category
+    "category-list": 2,
+    # featured, their images, headline counts, sectors, communes with counts
+    "home": 5,
+}
+
+
+@pytest.mark.parametrize("page", list(SCENARIOS))
+def test_page_query_count_does_not_grow_with_items(client, page):
+    """The page runs the same, known number of queries for 3 items as for 30."""
+    build, url, shown = SCENARIOS[page]
+    state = {}
+    build(state, SMALL)
+    small, small_response = count_queries(client, url(state))
+    build(state, LARGE - SMALL)
+    large, large_response = count_queries(client, url(state))
+    assert shown(small_response) < shown(large_response)
+    assert small == large == EXPECTED[page]
