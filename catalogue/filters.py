@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,10 @@ class ProductFilter(django_filters.FilterSet):
         "newest": ("-created_at", "-pk"),
     }
 
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.SearchInput)
     commune = django_filters.ModelChoiceFilter(
         label=_("Commune"),
+        empty_label=_("All communes"),
         field_name="producer__commune",
         queryset=Commune.objects.all(),
         to_field_name="slug",
@@ -31,17 +33,22 @@ class ProductFilter(django_filters.FilterSet):
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
+        empty_label=_("All categories"),
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="in_category",
     )
     stars = django_filters.ChoiceFilter(
         label=_("Stars"),
+        empty_label=_("Any rating"),
         field_name="current_stars",
         choices=[(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))],
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Producer kind"), field_name="producer__kind", choices=Producer.Kind.choices
+        label=_("Producer kind"),
+        field_name="producer__kind",
+        choices=Producer.Kind.choices,
+        empty_label=_("Any kind"),
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
