@@ -85,10 +85,10 @@ class CommuneAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "level", "parent", "position", "is_service"]
+    list_display = ["name", "name_en", "name_fr", "level", "parent", "position", "is_service"]
     list_filter = ["level", "is_service"]
     list_select_related = ["parent"]
-    search_fields = ["name", "name_en", "slug"]
+    search_fields = ["name", "name_en", "name_fr", "slug"]
     autocomplete_fields = ["parent"]
 
 
@@ -169,8 +169,21 @@ class ProductAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     inlines = [ProductImageInline, ProductLinkInline, CertificateInline]
     fieldsets = [
-        (None, {"fields": ["producer", "name", "slug", "category"]}),
-        (_("Content"), {"fields": ["summary", "story", "ingredients"]}),
+        (None, {"fields": ["producer", ("name", "name_en", "name_fr"), "slug", "category"]}),
+        (
+            _("Content"),
+            {
+                "description": _(
+                    "English and French are optional: where they are empty, "
+                    "visitors see the Vietnamese text."
+                ),
+                "fields": [
+                    ("summary", "summary_en", "summary_fr"),
+                    ("story", "story_en", "story_fr"),
+                    "ingredients",
+                ],
+            },
+        ),
         (_("Pack details"), {"fields": ["net_weight", "packaging", "shelf_life", "price_vnd"]}),
         (
             _("Visiting information"),
@@ -193,6 +206,8 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # Accent-free, like the public search: "che tan cuong" finds "Chè Tân Cương".
+        if not search_term.strip():
+            return queryset, False
         return queryset.search(search_term), False
 
     @admin.display(description=_("image"))

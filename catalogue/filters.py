@@ -1,11 +1,37 @@
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db import connection
+from django.db.models import Case, Count, F, When
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Commune, Producer
 
 NOT_RECORDED = "not-recorded"
+
+
+@dataclass
+class Facet:
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Chip:
+    filter_label: str
+    label: str
+    url: str
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    label: str
+    facets: list[Facet]
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -16,15 +42,14 @@ class ProductFilter(django_filters.FilterSet):
     """
 
     SORTS = {
-        "name": ("name", "pk"),
         "-stars": (F("current_stars").desc(nulls_last=True), "name", "pk"),
+        "name": ("name", "pk"),
         "newest": ("-created_at", "-pk"),
     }
 
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.SearchInput)
     commune = django_filters.ModelChoiceFilter(
         label=_("Commune"),
-        empty_label=_("All communes"),
         field_name="producer__commune",
         queryset=Commune.objects.all(),
         to_field_name="slug",
@@ -33,42 +58,149 @@ class ProductFilter(django_filters.FilterSet):
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
-        empty_label=_("All categories"),
         queryset=Category.objects.all(),
         to_field_name="slug",
         method="in_category",
     )
     stars = django_filters.ChoiceFilter(
         label=_("Stars"),
-        empty_label=_("Any rating"),
         field_name="current_stars",
         choices=[(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))],
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Producer kind"),
-        field_name="producer__kind",
-        choices=Producer.Kind.choices,
-        empty_label=_("Any kind"),
+        label=_("Producer kind"), field_name="producer__kind", choices=Producer.Kind.choices
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[("-stars", _("Stars")), ("name", _("Name")), ("newest", _("Newest"))],
         method="sort_by",
-        empty_label=None,
+        empty_label=_("Best match"),
     )
 
+    close_matches = False
+
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        matches = queryset.search(value)
+        if connection.vendor == "postgresql" and not matches.exists():
+            self.close_matches = True
+            return queryset.similar_to(value)
+        return matches
 
     def in_category(self, queryset, name, value):
         return queryset.in_category(value)
 
     def sort_by(self, queryset, name, value):
-        return queryset.order_by(*self.SORTS.get(value, self.SORTS["-stars"]))
+        return queryset.order_by(*self.SORTS[value])
 
     @property
     def qs(self):
         queryset = super().qs
-        if not getattr(self.form, "cleaned_data", {}).get("sort"):
-            queryset = queryset.order_by(*self.SORTS["-stars"])
-        return queryset
+        if self.cleaned("sort"):
+            return queryset
+        relevance = ["-similarity"] if self.close_matches else ["-name_match"]
+        if not self.cleaned("q"):
+            relevance = []
+        return queryset.order_by(*relevance, *self.SORTS["-stars"])
+
+    def cleaned(self, name):
+        return getattr(self.form, "cleaned_data", {}).get(name)
+
+    def url(self, **changes) -> str:
+        """This listing's query string with `changes` (None removes), back to page 1."""
+        query = self.request.GET.copy() if self.request else QueryDict(mutable=True)
+        query.pop("page", None)
+        for name, value in changes.items():
+            query.pop(name, None)
+            if value is not None:
+                query[name] = value
+        return f"?{query.urlencode()}" if query else "?"
+
+    def active(self, fixed=()) -> list[Chip]:
+        """The valid filters in use that the visitor can remove (not those fixed by the URL)."""
+        labels = {
+            "q": lambda value: f"“{value}”",
+            "commune": lambda value: (
+                str(value) if value != NOT_RECORDED else _("Commune not recorded")
+            ),
+            "category": lambda value: value.localized_name,
+            "stars": lambda value: _("%(stars)s stars") % {"stars": value},
+            "kind": lambda value: Producer.Kind(value).label,
+        }
+        return [
+            Chip(self.filters[name].label, label(value), self.url(**{name: None}))
+            for name, label in labels.items()
+            if name not in fixed and (value := self.cleaned(name)) not in (None, "")
+        ]
+
+    def facets(self, fixed=()) -> list[FacetGroup]:
+        """Counts of the current results by stars, category group, commune and producer kind.
+
+        One query per facet; a filter fixed by the URL has no facet.
+        """
+        results = self.qs.order_by()
+        counts = {
+            "stars": self.star_counts,
+            "category": self.group_counts,
+            "commune": self.commune_counts,
+            "kind": self.kind_counts,
+        }
+        return [
+            self.facet_group(name, count(results))
+            for name, count in counts.items()
+            if name not in fixed
+        ]
+
+    def facet_group(self, name, counts) -> FacetGroup:
+        selected = self.data.get(name) if self.cleaned(name) not in (None, "") else None
+        facets = [
+            Facet(
+                label,
+                count,
+                value == selected,
+                self.url(**{name: None if value == selected else value}),
+            )
+            for value, label, count in counts
+        ]
+        return FacetGroup(name, self.filters[name].label, facets)
+
+    @staticmethod
+    def star_counts(results):
+        rows = results.filter(current_stars__isnull=False).values_list("current_stars")
+        rows = rows.annotate(count=Count("pk")).order_by("-current_stars")
+        return [(str(stars), _("%(stars)s stars") % {"stars": stars}, n) for stars, n in rows]
+
+    @staticmethod
+    def group_counts(results):
+        """By category group (nhóm): products of a product set count in its group."""
+        level = Category.Level
+        fields = ["slug", "name", "name_en", "name_fr"]
+        group = {
+            f"group_{field}": Case(
+                When(category__level=level.GROUP, then=F(f"category__{field}")),
+                When(category__level=level.PRODUCT_SET, then=F(f"category__parent__{field}")),
+            )
+            for field in fields
+        }
+        rows = results.annotate(**group).exclude(group_slug=None).values(*group)
+        rows = rows.annotate(count=Count("pk")).order_by("-count", "group_name")
+        return [
+            (
+                row["group_slug"],
+                Category(**{f: row[f"group_{f}"] for f in fields}).localized_name,
+                row["count"],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def commune_counts(results):
+        rows = results.values_list("producer__commune__slug", "producer__commune__name")
+        rows = rows.annotate(count=Count("pk")).order_by("-count", "producer__commune__name")
+        return [
+            (slug or NOT_RECORDED, name or _("Commune not recorded"), n) for slug, name, n in rows
+        ]
+
+    @staticmethod
+    def kind_counts(results):
+        rows = results.values_list("producer__kind").annotate(count=Count("pk")).order_by("-count")
+        return [(kind, Producer.Kind(kind).label, n) for kind, n in rows]

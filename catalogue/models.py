@@ -1,12 +1,15 @@
 from django.apps import apps
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .text import fold, slugify_vi
+from . import search
+from .text import slugify_vi
 
 
 def unique_slug(instance: models.Model, text: str) -> str:
@@ -17,6 +20,27 @@ def unique_slug(instance: models.Model, text: str) -> str:
     while others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+class LocalizedText(str):
+    """Text that knows its language, so templates can mark a Vietnamese fallback."""
+
+    def __new__(cls, text: str, lang: str):
+        instance = super().__new__(cls, text)
+        instance.lang = lang
+        return instance
+
+
+class TranslatedFieldsMixin:
+    """Models whose text fields have `_en` and `_fr` versions beside the Vietnamese."""
+
+    def localized(self, field: str) -> LocalizedText:
+        """The field in the active language, or the Vietnamese text when there is none."""
+        language = (get_language() or "vi")[:2]
+        translated = getattr(self, f"{field}_{language}", "") if language != "vi" else ""
+        if translated:
+            return LocalizedText(translated, language)
+        return LocalizedText(getattr(self, field), "vi")
 
 
 class SlugManager(models.Manager):
@@ -81,6 +105,10 @@ class Commune(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def search_names(self) -> list[str]:
+        """Its name and the names of the units merged into it, which people still use."""
+        return [self.name, *(alias.name for alias in self.aliases.all())]
+
 
 class CommuneAliasManager(models.Manager):
     def get_by_natural_key(self, commune_slug, name, former_district):
@@ -119,6 +147,7 @@ class CommuneAlias(models.Model):
     def save(self, *args, **kwargs):
         self.slug = slugify_vi(self.name)
         super().save(*args, **kwargs)
+        Product.objects.filter(producer__commune=self.commune_id).refresh_search_text()
 
     def natural_key(self):
         return (self.commune.slug, self.name, self.former_district)
@@ -153,7 +182,7 @@ class CategoryQuerySet(models.QuerySet):
         return [category for category in categories if category.parent_id is None]
 
 
-class Category(models.Model):
+class Category(TranslatedFieldsMixin, models.Model):
     """One node of the OCOP taxonomy: sector (ngành) › group (nhóm) › product set."""
 
     class Level(models.IntegerChoices):
@@ -172,6 +201,7 @@ class Category(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     name = models.CharField(_("name (Vietnamese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -207,7 +237,7 @@ class Category(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
-        Product.objects.filter(category=self).refresh_search_text()
+        Product.objects.in_category(self).refresh_search_text()
 
     def get_absolute_url(self):
         return reverse("catalogue:category-detail", args=[self.slug])
@@ -221,6 +251,10 @@ class Category(models.Model):
             raise ValidationError(
                 {"level": _("A category's level must be one below its parent's.")}
             )
+
+    @property
+    def localized_name(self) -> LocalizedText:
+        return self.localized("name")
 
     def ancestors(self) -> list["Category"]:
         """From the sector down to this category's parent."""
@@ -241,7 +275,7 @@ class ProducerQuerySet(models.QuerySet):
         )
 
 
-class Producer(models.Model):
+class Producer(TranslatedFieldsMixin, models.Model):
     """A "chủ thể OCOP": the cooperative, business or household behind products."""
 
     class Kind(models.TextChoices):
@@ -281,6 +315,8 @@ class Producer(models.Model):
     website = models.URLField(_("website"), blank=True)
     representative = models.CharField(_("representative"), max_length=200, blank=True)
     story = models.TextField(_("story"), blank=True)
+    story_en = models.TextField(_("story (English)"), blank=True)
+    story_fr = models.TextField(_("story (French)"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="producers/", blank=True)
 
     objects = SlugManager.from_queryset(ProducerQuerySet)()
@@ -305,22 +341,49 @@ class Producer(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def localized_story(self) -> LocalizedText:
+        return self.localized("story")
+
 
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
     def refresh_search_text(self):
-        """Recompute search_text after a producer, commune or category changed."""
-        products = list(self.select_related("producer__commune", "category"))
+        """Recompute the search fields after a producer, commune or category changed."""
+        products = list(
+            self.select_related("producer__commune", "category__parent__parent").prefetch_related(
+                "producer__commune__aliases"
+            )
+        )
         for product in products:
-            product.search_text = product.build_search_text()
-        self.model.objects.bulk_update(products, ["search_text"], batch_size=500)
+            product.search_name, product.search_text = product.build_search_fields()
+        self.model.objects.bulk_update(products, ["search_name", "search_text"], batch_size=500)
 
     def search(self, query: str):
-        """Products whose searchable text holds every word of `query`, accents ignored."""
-        words = fold(query[:200]).split()
-        return self.filter(*[Q(search_text__contains=word) for word in words])
+        """Products that match every word of `query` (or a synonym), accents ignored.
+
+        A word matches at the start of any word of the product's searchable text.
+        Products whose name holds every word get `name_match` 1, the others 0.
+        """
+
+        def any_of(field, alternatives):
+            return Q(
+                *[(f"{field}__contains", f" {word}") for word in alternatives], _connector=Q.OR
+            )
+
+        if not query.strip():
+            return self.annotate(name_match=Value(0))
+        words = search.query_words(query)
+        if not words:  # only punctuation: nothing can match it
+            return self.none().annotate(name_match=Value(0))
+        in_name = Q(*[any_of("search_name", alternatives) for alternatives in words])
+        return self.filter(
+            *[any_of("search_text", alternatives) for alternatives in words]
+        ).annotate(
+            name_match=Case(When(in_name, then=1), default=0, output_field=models.IntegerField())
+        )
 
     def with_current_stars(self, on=None):
         """Annotate the stars and id of the newest certificate in force on `on` (today)."""
@@ -358,6 +421,13 @@ class ProductQuerySet(models.QuerySet):
             same |= Q(producer__commune_id=product.producer.commune_id)
         return self.filter(same).exclude(pk=product.pk).by_stars_then_name()
 
+    def similar_to(self, query: str):
+        """Close matches for a query with typos, by trigram word similarity (PostgreSQL only)."""
+        folded = " ".join(search.plain_words(query[: search.MAX_QUERY_LENGTH]))
+        return self.filter(search_text__trigram_word_similar=folded).annotate(
+            similarity=TrigramWordSimilarity(folded, "search_text"), name_match=Value(0)
+        )
+
     def in_category(self, category):
         """Products of `category` or of any category below it."""
         return self.filter(
@@ -392,11 +462,13 @@ class ProductQuerySet(models.QuerySet):
         return self.order_by(F("current_stars").desc(nulls_last=True), "name", "pk")
 
 
-class Product(models.Model):
+class Product(TranslatedFieldsMixin, models.Model):
     producer = models.ForeignKey(
         Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer")
     )
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -414,7 +486,11 @@ class Product(models.Model):
         help_text=_("The most specific level of the OCOP taxonomy that is known."),
     )
     summary = models.CharField(_("short description"), max_length=300, blank=True)
+    summary_en = models.CharField(_("short description (English)"), max_length=300, blank=True)
+    summary_fr = models.CharField(_("short description (French)"), max_length=300, blank=True)
     story = models.TextField(_("story"), blank=True)
+    story_en = models.TextField(_("story (English)"), blank=True)
+    story_fr = models.TextField(_("story (French)"), blank=True)
     ingredients = models.TextField(_("ingredients or materials"), blank=True)
     net_weight = models.CharField(_("net weight or volume"), max_length=100, blank=True)
     packaging = models.CharField(_("packaging"), max_length=200, blank=True)
@@ -424,6 +500,7 @@ class Product(models.Model):
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     visiting_contact = models.CharField(_("visiting contact"), max_length=200, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    search_name = models.TextField(_("searchable name"), blank=True, editable=False)
     search_text = models.TextField(_("searchable text"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -442,7 +519,7 @@ class Product(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
-        self.search_text = self.build_search_text()
+        self.search_name, self.search_text = self.build_search_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -451,17 +528,36 @@ class Product(models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    def build_search_text(self) -> str:
-        """Accent-free text of the product, its producer, commune and category."""
+    def build_search_fields(self) -> tuple[str, str]:
+        """Accent-free (name, everything) texts that search() matches words against.
+
+        Everything: the product in every language, its producer, its commune with
+        the former units merged into it, and its category with those above it.
+        """
+        names = [self.name, self.name_en, self.name_fr]
+        parts = [*names, self.summary, self.summary_en, self.summary_fr]
+        parts += [self.story, self.story_en, self.story_fr]
         producer = self.producer if self.producer_id else None
-        parts = [self.name, self.summary, self.story]
         if producer:
             parts.append(producer.name)
             if producer.commune_id:
-                parts.append(producer.commune.name)
+                parts += producer.commune.search_names()
         if self.category_id:
-            parts.append(self.category.name)
-        return fold(" ".join(part for part in parts if part))
+            for category in [*self.category.ancestors(), self.category]:
+                parts += [category.name, category.name_en, category.name_fr]
+        return search.document(*names), search.document(*parts)
+
+    @property
+    def localized_name(self) -> LocalizedText:
+        return self.localized("name")
+
+    @property
+    def localized_summary(self) -> LocalizedText:
+        return self.localized("summary")
+
+    @property
+    def localized_story(self) -> LocalizedText:
+        return self.localized("story")
 
     @property
     def commune(self):

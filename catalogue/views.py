@@ -15,12 +15,19 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
     data = request.GET.copy()
     for name, value in fixed.items():
         data[name] = value
-    filterset = ProductFilter(data, queryset=Product.objects.for_listing())
+    filterset = ProductFilter(data, queryset=Product.objects.for_listing(), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         template,
-        {"filterset": filterset, "page": page, "fixed": list(fixed), **context},
+        {
+            "filterset": filterset,
+            "page": page,
+            "facets": filterset.facets(fixed=fixed),
+            "chips": filterset.active(fixed=fixed),
+            "fixed": list(fixed),
+            **context,
+        },
     )
 
 

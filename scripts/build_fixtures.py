@@ -15,20 +15,24 @@ import json
 import os
 import re
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop_site.settings")
+# A scratch database, to compute the search fields exactly as the models do.
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-from catalogue.models import Category, Commune, Producer, Product  # noqa: E402
+from catalogue.models import Commune, Producer, Product  # noqa: E402
 from catalogue.text import fold, slugify_vi  # noqa: E402
 from certification.models import Certificate, default_valid_until  # noqa: E402
 
@@ -148,10 +152,11 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def write_json(path: Path, objects: list[dict]) -> None:
+def write_json(path: Path, objects: list[dict], quiet: bool = False) -> None:
     text = json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
     path.write_text(text, encoding="utf-8")
-    print(f"wrote {path.relative_to(REPO)}: {len(objects)} objects")
+    if not quiet:
+        print(f"wrote {path.relative_to(REPO)}: {len(objects)} objects")
 
 
 def check_unique(values: list[str], what: str) -> None:
@@ -430,20 +435,29 @@ def certificate_fields(n: int, row: dict[str, str], product_slug: str, commune) 
     }
 
 
-def search_text(product: dict, producer: dict, commune, category) -> str:
-    """Product.build_search_text() on unsaved instances, as save() would store it."""
-    # build_search_text() follows a relation only when its id is set, so the
-    # in-memory objects get stand-in ids; nothing is saved.
-    commune_obj = Commune(pk=1, name=commune["name"]) if commune else None
-    producer_obj = Producer(pk=1, name=producer["name"], commune=commune_obj)
-    category_obj = Category(pk=1, name=category["name"]) if category else None
-    instance = Product(
-        name=product["name"],
-        summary=product["summary"],
-        producer=producer_obj,
-        category=category_obj,
-    )
-    return instance.build_search_text()
+def add_search_fields(fixtures: dict[str, list[dict]]) -> None:
+    """Fill each product's search fields as Product.save() would.
+
+    loaddata stores rows raw, without save(), so the fixture must carry them. They
+    depend on the producer, the commune's former units and the category tree, so
+    the fixtures are loaded into the scratch database and the models compute them.
+    """
+    call_command("migrate", verbosity=0)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, objects in fixtures.items():
+            write_json(Path(folder) / f"{name}.json", objects, quiet=True)
+        call_command("loaddata", *(Path(folder) / f"{name}.json" for name in fixtures), verbosity=0)
+    Product.objects.all().refresh_search_text()
+    fields = {
+        slug: (search_name, search_text)
+        for slug, search_name, search_text in Product.objects.values_list(
+            "slug", "search_name", "search_text"
+        )
+    }
+    for obj in fixtures["demo"]:
+        if obj["model"] == "catalogue.product":
+            product = obj["fields"]
+            product["search_name"], product["search_text"] = fields[product["slug"]]
 
 
 def build_demo(rows: list[dict[str, str]], communes: dict, categories: dict) -> tuple:
@@ -492,7 +506,6 @@ def build_demo(rows: list[dict[str, str]], communes: dict, categories: dict) -> 
             "summary": build_summary(row, named, commune, producer["former_address"]),
             "is_published": True,
         }
-        product["search_text"] = search_text(product, producer, commune, category)
         product["created_at"] = product["updated_at"] = TIMESTAMP
         products.append(product)
         if row["stars"]:
@@ -593,10 +606,11 @@ def main() -> None:
     category_objects, categories = build_categories()
     demo_objects, chosen = build_demo(product_rows, communes, categories)
 
+    fixtures = {"communes": commune_objects, "categories": category_objects, "demo": demo_objects}
+    add_search_fields(fixtures)
     FIXTURES.mkdir(exist_ok=True)
-    write_json(FIXTURES / "communes.json", commune_objects)
-    write_json(FIXTURES / "categories.json", category_objects)
-    write_json(FIXTURES / "demo.json", demo_objects)
+    for name, objects in fixtures.items():
+        write_json(FIXTURES / f"{name}.json", objects)
     write_images(chosen)
 
 

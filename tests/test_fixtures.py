@@ -152,7 +152,7 @@ def test_every_row_passes_validation(loaded):
 def test_search_text_is_what_save_would_store(loaded):
     products = Product.objects.select_related("producer__commune", "category")
     for product in products:
-        assert product.search_text == product.build_search_text()
+        assert (product.search_name, product.search_text) == product.build_search_fields()
     assert Product.objects.search("che tan cuong").filter(slug="che-dinh-tan-cuong").exists()
 
 
