@@ -95,8 +95,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Vietnamese at unprefixed addresses (/products/), English and French under
+# /en/ and /fr/; the admin, outside i18n_patterns, is always Vietnamese.
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Vietnamese"))]
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
@@ -8,7 +9,7 @@ admin.site.site_title = "OCOP Thái Nguyên"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("catalogue.urls")),
+    *i18n_patterns(path("", include("catalogue.urls")), prefix_default_language=False),
 ]
 
 if settings.DEBUG:

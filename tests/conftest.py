@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +14,34 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("staff", "staff@example.invalid", "pw")
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="module")
+def real_catalogue(django_db_setup, django_db_blocker):
+    """The real communes, categories and demo products, loaded once for a whole test module.
+
+    Loading them takes seconds on PostgreSQL. Each test still runs in a transaction that is
+    rolled back, so its edits never reach the next test; the rows go when the module ends.
+    """
+    from django.core.management import call_command
+
+    from catalogue.models import Category, Commune, Producer, Product
+    from certification.models import Certificate
+
+    with django_db_blocker.unblock():
+        call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        Certificate.objects.all().delete()
+        Product.objects.all().delete()  # with their images and links
+        Producer.objects.all().delete()
+        Commune.objects.all().delete()  # with their former units
+        for level in reversed(Category.Level.values):
+            Category.objects.filter(level=level).delete()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """A request to /en/ or /fr/ leaves its language active: back to the default after each test."""
+    yield
+    translation.deactivate()
