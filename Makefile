@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run setup install test lint format messages fixtures screenshots clean
+.PHONY: run setup install test lint format messages fixtures screenshots bench clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -43,12 +43,18 @@ format: $(VENV)/.installed-dev
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so that
 # `make run` works without it.
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l vi --no-obsolete --ignore=.venv
+	$(PY) manage.py makemessages -l vi -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=scripts
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Rebuild fixtures/*.json and fixtures/media from ../shared/data.
 fixtures: $(VENV)/.installed-dev
 	$(PY) scripts/build_fixtures.py
+
+# Search timings on SQLite and PostgreSQL with a large synthetic catalogue (several
+# minutes at 100,000 products). PostgreSQL is skipped when it is not reachable.
+BENCH_PRODUCTS ?= 100000
+bench: $(VENV)/.installed-dev
+	$(PY) scripts/bench_search.py --products $(BENCH_PRODUCTS)
 
 screenshots: setup
 	bash scripts/screenshots.sh

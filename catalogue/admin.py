@@ -1,15 +1,42 @@
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
-from django.utils import timezone
-from django.utils.html import format_html
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import formats, timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from certification.admin import CertificateInline
 from certification.models import Certificate
 
-from .models import Category, Commune, CommuneAlias, Producer, Product, ProductImage, ProductLink
+from . import exporting
+from .importing import ImportFileError, import_file
+from .models import (
+    Category,
+    Commune,
+    CommuneAlias,
+    CommuneEditor,
+    Producer,
+    Product,
+    ProductImage,
+    ProductLink,
+)
+from .roles import CommuneScopedAdminMixin, editable_commune_ids
 
 NOT_RECORDED = _("(not recorded)")
 # Staff paste shop addresses without a scheme; assume https, as Django 6.0 will.
@@ -72,11 +99,21 @@ class CommuneAliasInline(admin.TabularInline):
 class CommuneAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "slug", "product_count"]
     list_filter = ["kind"]
+    ordering = ["name"]  # the product count's GROUP BY drops the model's ordering
     search_fields = ["name", "slug", "aliases__name"]
     inlines = [CommuneAliasInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_product_count()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Commune editors may view every commune, but choose only among their own.
+        communes = editable_commune_ids(request.user)
+        match = request.resolver_match
+        if communes is not None and match and match.url_name == "autocomplete":
+            queryset = queryset.filter(pk__in=communes)
+        return queryset, may_have_duplicates
 
     @admin.display(description=_("published products"), ordering="product_count")
     def product_count(self, commune):
@@ -101,11 +138,13 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(admin.ModelAdmin):
+class ProducerAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
+    commune_path = "commune"
     list_display = ["logo_thumbnail", "name", "kind", "commune", "phone", "product_count"]
     list_display_links = ["logo_thumbnail", "name"]
     list_filter = ["kind", ("commune", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["commune"]
+    ordering = ["name"]  # the product count's GROUP BY drops the model's ordering
     search_fields = ["name", "representative", "address", "former_address", "phone"]
     autocomplete_fields = ["commune"]
     empty_value_display = NOT_RECORDED
@@ -143,7 +182,8 @@ class ProductLinkInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
+    commune_path = "producer__commune"
     list_display = [
         "cover",
         "name",
@@ -164,12 +204,13 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["producer__commune", "category"]
     search_fields = ["search_text"]
     autocomplete_fields = ["producer", "category"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "certificate_timeline"]
     empty_value_display = NOT_RECORDED
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "export_xlsx", "export_csv"]
     inlines = [ProductImageInline, ProductLinkInline, CertificateInline]
     fieldsets = [
         (None, {"fields": ["producer", ("name", "name_en", "name_fr"), "slug", "category"]}),
+        (_("Certificate history"), {"fields": ["certificate_timeline"]}),
         (
             _("Content"),
             {
@@ -240,3 +281,229 @@ class ProductAdmin(admin.ModelAdmin):
         )
         message = ngettext("%d product was unpublished.", "%d products were unpublished.", changed)
         self.message_user(request, message % changed, messages.SUCCESS)
+
+    @admin.display(description=_("certificates, newest first"))
+    def certificate_timeline(self, product):
+        certificates = product.certificates.order_by("-decision_date", "-pk") if product.pk else []
+        if not certificates:
+            return gettext("No certificate yet.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} · {}★ · {} · {} {} · <strong>{}</strong>{}</li>",
+                (
+                    (
+                        formats.date_format(certificate.decision_date, "SHORT_DATE_FORMAT"),
+                        certificate.stars,
+                        certificate.decision_number,
+                        gettext("valid until"),
+                        formats.date_format(certificate.valid_until, "SHORT_DATE_FORMAT"),
+                        certificate.get_status_display(),
+                        f" ({certificate.revocation_reason})" if certificate.revoked_on else "",
+                    )
+                    for certificate in certificates
+                ),
+            ),
+        )
+
+    @admin.action(description=_("Export the selected products to Excel (.xlsx)"))
+    def export_xlsx(self, request, queryset):
+        content = exporting.xlsx_bytes(exporting.headers(), exporting.register_rows(queryset))
+        return attachment(content, "ocop-register.xlsx", XLSX_TYPE)
+
+    @admin.action(description=_("Export the selected products to CSV"))
+    def export_csv(self, request, queryset):
+        response = attachment("", "ocop-register.csv", "text/csv; charset=utf-8")
+        exporting.write_csv(response, exporting.headers(), exporting.register_rows(queryset))
+        return response
+
+    # Import: upload -> preview (a dry run) -> confirm, on one page.
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="catalogue_product_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_import": self.has_import_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        communes = editable_commune_ids(request.user)
+        form, result = ImportForm(), None
+        if request.method == "POST" and "token" in request.POST:
+            upload = PendingUpload.from_session(request)
+            if upload is None:
+                messages.error(request, gettext("The uploaded file has expired: upload it again."))
+                return redirect("admin:catalogue_product_import")
+            skip_invalid = request.POST.get("skip_invalid") == "1"
+            result = import_file(upload.path, skip_invalid=skip_invalid, communes=communes)
+            if result.written:
+                upload.discard(request)
+                messages.success(request, import_message(result))
+                return redirect("admin:catalogue_product_changelist")
+        elif request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = PendingUpload.save(request, form.cleaned_data["file"])
+                try:
+                    result = import_file(upload.path, dry_run=True, communes=communes)
+                except ImportFileError as error:
+                    upload.discard(request)
+                    form.add_error("file", str(error))
+        upload = PendingUpload.from_session(request) if result else None
+        changes = result.changes[:PREVIEW_CHANGES] if result else []
+        action_labels = {"created": gettext("new"), "updated": gettext("changed")}
+        for change in changes:
+            change.action_label = action_labels[change.action]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import a spreadsheet"),
+            "form": form,
+            "result": result,
+            "token": upload.token if upload else "",
+            "file_name": upload.name if upload else "",
+            "counts": import_counts(result) if result else [],
+            "changes": changes,
+            "more_changes": len(result.changes) - len(changes) if result else 0,
+        }
+        return TemplateResponse(request, "admin/catalogue/product/import.html", context)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_PERMISSIONS = [
+    "catalogue.add_producer",
+    "catalogue.change_producer",
+    "catalogue.add_product",
+    "catalogue.change_product",
+    "certification.add_certificate",
+    "certification.change_certificate",
+]
+PREVIEW_CHANGES = 500
+
+
+def attachment(content, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def import_counts(result) -> list[tuple]:
+    counts = result.counts()
+    return [
+        (model._meta.verbose_name_plural, *(counts[name][action] for action in ACTIONS))
+        for name, model in [
+            ("producer", Producer),
+            ("product", Product),
+            ("certificate", Certificate),
+        ]
+    ]
+
+
+ACTIONS = ["created", "updated", "unchanged"]
+
+
+def import_message(result) -> str:
+    counts = result.counts()
+    created = sum(count["created"] for count in counts.values())
+    updated = sum(count["updated"] for count in counts.values())
+    message = gettext("Imported: %(created)s records created, %(updated)s updated.") % {
+        "created": created,
+        "updated": updated,
+    }
+    if result.errors:
+        message += " " + gettext("%(rows)s invalid rows were skipped.") % {
+            "rows": result.invalid_rows
+        }
+    return message
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"), help_text=_("A .xlsx workbook, or a .csv file in UTF-8.")
+    )
+
+    MAX_SIZE = 20 * 1024 * 1024  # bytes; the whole register is well under 1 MB
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if Path(file.name).suffix.lower() not in {".csv", ".xlsx"}:
+            raise forms.ValidationError(_("Use a .csv or .xlsx file."))
+        if file.size > self.MAX_SIZE:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return file
+
+
+class PendingUpload:
+    """An uploaded file between its preview and its confirmation.
+
+    It waits in a temporary folder under a random name; the session holds the
+    name, so the confirm form sends back only the token, never a path.
+    """
+
+    FOLDER = Path(tempfile.gettempdir()) / "ocop-imports"
+    SESSION_KEY = "catalogue_import"
+    TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+    MAX_AGE = 24 * 3600  # seconds
+
+    def __init__(self, token: str, suffix: str, name: str):
+        self.token, self.suffix, self.name = token, suffix, name
+        self.path = self.FOLDER / f"{token}{suffix}"
+
+    @classmethod
+    def save(cls, request, file) -> "PendingUpload":
+        cls.FOLDER.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for old in cls.FOLDER.iterdir():
+            if old.stat().st_mtime < time.time() - cls.MAX_AGE:
+                old.unlink(missing_ok=True)
+        if previous := cls.from_session(request):
+            previous.discard(request)
+        upload = cls(secrets.token_urlsafe(24), Path(file.name).suffix.lower(), file.name)
+        with upload.path.open("wb") as destination:
+            for chunk in file.chunks():
+                destination.write(chunk)
+        request.session[cls.SESSION_KEY] = {
+            "token": upload.token,
+            "suffix": upload.suffix,
+            "name": upload.name,
+        }
+        return upload
+
+    @classmethod
+    def from_session(cls, request) -> "PendingUpload | None":
+        stored = request.session.get(cls.SESSION_KEY)
+        token = request.POST.get("token", stored and stored["token"])
+        if not stored or not cls.TOKEN.match(token or ""):
+            return None
+        if not constant_time_compare(token, stored["token"]):
+            return None
+        if stored["suffix"] not in {".csv", ".xlsx"}:
+            return None
+        upload = cls(stored["token"], stored["suffix"], stored["name"])
+        return upload if upload.path.is_file() else None
+
+    def discard(self, request) -> None:
+        self.path.unlink(missing_ok=True)
+        request.session.pop(self.SESSION_KEY, None)
+
+
+class CommuneEditorInline(admin.StackedInline):
+    model = CommuneEditor
+    autocomplete_fields = ["communes"]
+    verbose_name = _("commune editor assignment")
+    verbose_name_plural = _("communes this user edits (commune editors only)")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [*BaseUserAdmin.inlines, CommuneEditorInline]

@@ -1,4 +1,7 @@
+from collections.abc import Container
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,12 +15,20 @@ from . import search
 from .text import slugify_vi
 
 
-def unique_slug(instance: models.Model, text: str) -> str:
-    """A slug for `text` that no other row of the instance's model uses yet."""
+def unique_slug(instance: models.Model, text: str, taken: Container[str] | None = None) -> str:
+    """A slug for `text` that no other row of the instance's model uses yet.
+
+    `taken`: the slugs in use, when the caller has them all (an import), to spare
+    a query per try.
+    """
     base = slugify_vi(text)[:80] or "item"
     others = type(instance)._default_manager.exclude(pk=instance.pk)
+
+    def is_taken(slug: str) -> bool:
+        return slug in taken if taken is not None else others.filter(slug=slug).exists()
+
     slug, n = base, 2
-    while others.filter(slug=slug).exists():
+    while is_taken(slug):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -332,8 +343,10 @@ class Producer(TranslatedFieldsMixin, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        self.products.refresh_search_text()
+        if not adding:  # a new producer has no products yet
+            self.products.refresh_search_text()
 
     def get_absolute_url(self):
         return reverse("catalogue:producer-detail", args=[self.slug])
@@ -649,3 +662,24 @@ class ProductLink(models.Model):
         return (self.product.slug, self.url)
 
     natural_key.dependencies = ["catalogue.product"]
+
+
+class CommuneEditor(models.Model):
+    """A commune editor's communes: in the admin they see and edit only what belongs to these."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="commune_editor",
+        verbose_name=_("user"),
+    )
+    communes = models.ManyToManyField(
+        Commune, blank=True, related_name="editors", verbose_name=_("communes")
+    )
+
+    class Meta:
+        verbose_name = _("commune editor")
+        verbose_name_plural = _("commune editors")
+
+    def __str__(self):
+        return str(self.user)

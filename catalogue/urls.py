@@ -7,6 +7,7 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.home, name="home"),
     path("products/", views.product_list, name="product-list"),
+    path("products/export.csv", views.product_export, name="product-export"),
     path("products/<slug:slug>/", views.product_detail, name="product-detail"),
     path("producers/", views.producer_list, name="producer-list"),
     path("producers/<slug:slug>/", views.producer_detail, name="producer-detail"),

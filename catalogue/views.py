@@ -1,8 +1,9 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from . import exporting
 from .filters import ProductFilter
 from .models import Category, Commune, Producer, Product
 
@@ -48,6 +49,16 @@ def home(request):
 
 def product_list(request):
     return product_listing(request)
+
+
+def product_export(request):
+    """The current listing, filters applied, as CSV: one row per product, certificate in force."""
+    filterset = ProductFilter(request.GET, queryset=Product.objects.for_listing(), request=request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ocop-thai-nguyen.csv"'
+    rows = exporting.current_rows(filterset.qs, url=request.build_absolute_uri)
+    exporting.write_csv(response, [*exporting.headers(english=True), "url"], rows)
+    return response
 
 
 def product_detail(request, slug):

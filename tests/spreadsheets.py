@@ -1,0 +1,73 @@
+"""Spreadsheets written the way people write them, and a snapshot of what an import touches."""
+
+import csv
+from pathlib import Path
+
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from catalogue.importing import COLUMNS
+from catalogue.models import Category, Commune, CommuneAlias, Producer, Product
+from certification.models import Certificate
+
+ENGLISH = {column.key: column.key for column in COLUMNS}
+VIETNAMESE = {column.key: column.vietnamese for column in COLUMNS}
+
+# One certificate row in the register, as staff type it.
+ROW = {
+    "product_name": "Chè búp Tân Cương",
+    "producer_name": "HTX Chè Thử Nghiệm",
+    "producer_kind": "HTX",
+    "commune": "Xã Tân Cương",
+    "category": "Chè",
+    "stars": "4 sao",
+    "score": "75,5",
+    "decision_number": "12/QĐ-UBND",
+    "decision_date": "01/03/2025",
+}
+
+
+_places: dict = {}
+
+
+def load_places() -> None:
+    """The real communes (with their former units) and the OCOP category tree.
+
+    loaddata takes half a second, so later tests copy the rows it wrote the first time.
+    """
+    models = [Commune, CommuneAlias, Category]
+    if not _places:
+        call_command("loaddata", "communes", "categories", verbosity=0)
+        _places.update({model: list(model.objects.order_by("pk")) for model in models})
+        return
+    for model in models:
+        model.objects.bulk_create(_places[model])
+
+
+def table(rows: list[dict], headers: dict[str, str]) -> list[list]:
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    return [[headers[key] for key in keys], *[[row.get(key, "") for key in keys] for row in rows]]
+
+
+def write_csv(
+    path: Path, rows: list[dict], headers=VIETNAMESE, delimiter: str = ",", bom: bool = True
+) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as file:
+        csv.writer(file, delimiter=delimiter).writerows(table(rows, headers))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[dict], headers=VIETNAMESE) -> Path:
+    workbook = Workbook()
+    for line in table(rows, headers):
+        workbook.active.append(line)
+    workbook.save(path)
+    return path
+
+
+def snapshot() -> dict:
+    """Every field of every producer, product and certificate, updated_at included."""
+    return {
+        model.__name__: sorted(model.objects.values_list(), key=lambda row: row[0])
+        for model in (Producer, Product, Certificate)
+    }
