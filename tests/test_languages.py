@@ -558,7 +558,7 @@ def test_prices_follow_the_language(client, data, language, price):
 
 
 @pytest.mark.parametrize(
-    ("language", "pattern"), [("vi", "%d-%m-%Y"), ("en", "%m/%d/%Y"), ("fr", "%d/%m/%Y")]
+    ("language", "pattern"), [("vi", "%d/%m/%Y"), ("en", "%-d %b %Y"), ("fr", "%d/%m/%Y")]
 )
 def test_dates_follow_the_language(client, data, language, pattern):
     """Certificate dates use each language's short date format."""
