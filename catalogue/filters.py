@@ -82,8 +82,9 @@ class ProductFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         matches = queryset.search(value)
         if connection.vendor == "postgresql" and not matches.exists():
-            self.close_matches = True
-            return queryset.similar_to(value)
+            close = queryset.similar_to(value)
+            self.close_matches = close.exists()
+            return close
         return matches
 
     def in_category(self, queryset, name, value):
@@ -151,17 +152,29 @@ class ProductFilter(django_filters.FilterSet):
         ]
 
     def facet_group(self, name, counts) -> FacetGroup:
-        selected = self.data.get(name) if self.cleaned(name) not in (None, "") else None
+        selected = self.selected_values(name)
         facets = [
             Facet(
                 label,
                 count,
-                value == selected,
-                self.url(**{name: None if value == selected else value}),
+                value in selected,
+                self.url(**{name: None if value in selected else value}),
             )
             for value, label, count in counts
         ]
         return FacetGroup(name, self.filters[name].label, facets)
+
+    def selected_values(self, name) -> set[str]:
+        """Facet values that the filter in use covers; following one removes the filter.
+
+        A product set is counted under its group, so the group's facet is the selected one.
+        """
+        value = self.cleaned(name)
+        if value in (None, ""):
+            return set()
+        if name == "category" and value.level == Category.Level.PRODUCT_SET:
+            return {value.slug, value.parent.slug}
+        return {self.data.get(name)}
 
     @staticmethod
     def star_counts(results):

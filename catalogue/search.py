@@ -11,6 +11,11 @@ from .text import fold
 MAX_QUERY_LENGTH = 200
 NON_WORD = re.compile(r"[\W_]+")
 
+# Without accents "chế biến" (processed) reads "che bien" and would match chè
+# (tea). Kept as one word that no search word can start ("_" is not a word
+# character), it still matches "che bien" but no longer "che".
+COMPOUNDS = {"che bien": "_chebien"}
+
 SYNONYMS: list[set[str]] = [
     {"che", "tra", "tea"},  # chè in the north, trà in the south and in brand names
     {"mat ong", "honey", "miel"},
@@ -42,8 +47,14 @@ def query_words(query: str) -> list[list[str]]:
 
 
 def plain_words(text: str) -> list[str]:
-    """Accent-free, lower-case words, punctuation dropped: "HTX 20/10" -> ["htx", "20", "10"]."""
-    return NON_WORD.sub(" ", fold(text)).split()
+    """Accent-free, lower-case words, punctuation dropped: "HTX 20/10" -> ["htx", "20", "10"].
+
+    Words whose accent-free form would collide with a synonym are joined (see COMPOUNDS).
+    """
+    text = NON_WORD.sub(" ", fold(text))
+    for phrase, compound in COMPOUNDS.items():
+        text = re.sub(rf"\b{phrase}\b", compound, text)
+    return text.split()
 
 
 def document(*parts: str) -> str:
