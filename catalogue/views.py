@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import exporting
@@ -26,6 +27,7 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
             "page": page,
             "facets": filterset.facets(fixed=fixed),
             "chips": filterset.active(fixed=fixed),
+            "export_url": reverse("catalogue:product-export") + filterset.url(**fixed),
             "fixed": list(fixed),
             **context,
         },

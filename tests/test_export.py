@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from catalogue.exporting import neutralise
@@ -235,3 +237,12 @@ def test_public_export_query_count_does_not_grow_with_products(client):
     for _ in range(27):
         make_certificate()
     assert count_export_queries(client) == few
+
+
+def test_every_listing_links_to_its_csv_with_the_same_filters(client):
+    """The star page's download link exports that star level, with the other filters kept."""
+    response = client.get(reverse("catalogue:star-detail", args=[4]), {"kind": "cooperative"})
+    url = response.context["export_url"]
+    assert url.startswith(reverse("catalogue:product-export") + "?")
+    assert QueryDict(url.split("?", 1)[1]) == QueryDict("kind=cooperative&stars=4")
+    assert f'href="{escape(url)}"' in response.content.decode()
