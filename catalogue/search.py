@@ -11,10 +11,14 @@ from .text import fold
 MAX_QUERY_LENGTH = 200
 NON_WORD = re.compile(r"[\W_]+")
 
-# Without accents "chế biến" (processed) reads "che bien" and would match chè
-# (tea). Kept as one word that no search word can start ("_" is not a word
-# character), it still matches "che bien" but no longer "che".
-COMPOUNDS = {"che bien": "_chebien"}
+# Without accents "chế biến" (processed) and "sơ chế" (semi-processed) read
+# "che bien" and "so che", and would match chè (tea). Kept as one word that no
+# search word can start ("_" is not a word character), they still match
+# themselves but no longer "che".
+COMPOUNDS = {"che bien": "_chebien", "so che": "_soche"}
+# Words this short match whole words only: "sả" (sa) must not find every "sản
+# phẩm", nor "trà" (tra) "trại" or "traditional". Longer words match word starts.
+WHOLE_WORD_LENGTH = 3
 
 SYNONYMS: list[set[str]] = [
     {"che", "tra", "tea"},  # chè in the north, trà in the south and in brand names
@@ -55,6 +59,11 @@ def plain_words(text: str) -> list[str]:
     for phrase, compound in COMPOUNDS.items():
         text = re.sub(rf"\b{phrase}\b", compound, text)
     return text.split()
+
+
+def pattern(word: str) -> str:
+    """What a query word must be found as in a document(): a word start, or a whole short word."""
+    return f" {word} " if len(word) <= WHOLE_WORD_LENGTH else f" {word}"
 
 
 def document(*parts: str) -> str:

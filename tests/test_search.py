@@ -379,3 +379,16 @@ def test_a_typo_finds_nothing_on_sqlite(client):
     assert not response.context["filterset"].close_matches
     assert close_match_notice("tan cung") not in response.content.decode()
     assert site_text("No products match these filters.") in response.content.decode()
+
+
+def test_a_short_word_matches_whole_words_only(client):
+    """'sả' (lemongrass) finds the lemongrass oil, not every 'sản phẩm'."""
+    assert names(listed(client, "sả")) == {"Tinh dầu sả"}
+
+
+def test_tea_words_do_not_match_other_words_they_start(client):
+    """'trà' must not find 'trại', 'trâu' or 'traditional'; 'chè' not 'sơ chế' (semi-processed)."""
+    found = names(listed(client, "trà"))
+    assert "Trà Shan tuyết" in found
+    assert not {"Măng tươi lục trúc MTQ", "Thịt trâu khô Ba Bể", "Vicumax Nano Curcumin"} & found
+    assert not {"Mật ong Phúc Thành", "Gạo nếp Tân Sơn"} & names(listed(client, "chè"))
