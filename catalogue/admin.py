@@ -35,6 +35,7 @@ from .models import (
     Product,
     ProductImage,
     ProductLink,
+    QualityMark,
 )
 from .roles import CommuneScopedAdminMixin, editable_commune_ids
 
@@ -202,14 +203,25 @@ class ProductAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
         CertificateStatusFilter,
     ]
     list_select_related = ["producer__commune", "category"]
-    search_fields = ["search_text"]
+    search_fields = ["search_text", "public_code"]
     autocomplete_fields = ["producer", "category"]
-    readonly_fields = ["created_at", "updated_at", "certificate_timeline"]
+    readonly_fields = ["public_code", "created_at", "updated_at", "certificate_timeline"]
     empty_value_display = NOT_RECORDED
     actions = ["publish", "unpublish", "export_xlsx", "export_csv"]
     inlines = [ProductImageInline, ProductLinkInline, CertificateInline]
     fieldsets = [
-        (None, {"fields": ["producer", ("name", "name_en", "name_fr"), "slug", "category"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "producer",
+                    ("name", "name_en", "name_fr"),
+                    "slug",
+                    "category",
+                    "public_code",
+                ]
+            },
+        ),
         (_("Certificate history"), {"fields": ["certificate_timeline"]}),
         (
             _("Content"),
@@ -491,6 +503,29 @@ class PendingUpload:
     def discard(self, request) -> None:
         self.path.unlink(missing_ok=True)
         request.session.pop(self.SESSION_KEY, None)
+
+
+@admin.register(QualityMark)
+class QualityMarkAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "number", "issuer", "date", "product_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "number", "issuer", "decision"]
+    prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = HTTPS_URLS
+    autocomplete_fields = ["products"]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "slug"]}),
+        (_("Registration"), {"fields": ["number", "decision", "date", "issuer", "area"]}),
+        (_("Source"), {"fields": ["source_url", "note"]}),
+        (_("Products"), {"fields": ["products"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=models.Count("products"))
+
+    @admin.display(description=_("products"), ordering="product_count")
+    def product_count(self, mark):
+        return mark.product_count
 
 
 class CommuneEditorInline(admin.StackedInline):

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, F, When
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Commune, Producer
+from .models import Category, Commune, Producer, QualityMark
 
 NOT_RECORDED = "not-recorded"
 
@@ -70,6 +70,12 @@ class ProductFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Producer kind"), field_name="producer__kind", choices=Producer.Kind.choices
     )
+    mark = django_filters.ModelChoiceFilter(
+        label=_("Quality mark"),
+        field_name="quality_marks",
+        queryset=QualityMark.objects.all(),
+        to_field_name="slug",
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[("-stars", _("Stars")), ("name", _("Name")), ("newest", _("Newest"))],
@@ -126,6 +132,7 @@ class ProductFilter(django_filters.FilterSet):
             "category": lambda value: value.localized_name,
             "stars": lambda value: _("%(stars)s stars") % {"stars": value},
             "kind": lambda value: Producer.Kind(value).label,
+            "mark": lambda value: value.name,
         }
         return [
             Chip(self.filters[name].label, label(value), self.url(**{name: None}))

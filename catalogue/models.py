@@ -1,18 +1,21 @@
+import re
 from collections.abc import Container
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import search
-from .text import slugify_vi
+from . import images, qrcodes, search
+from .text import fold, slugify_vi
 
 
 def unique_slug(instance: models.Model, text: str, taken: Container[str] | None = None) -> str:
@@ -328,7 +331,9 @@ class Producer(TranslatedFieldsMixin, models.Model):
     story = models.TextField(_("story"), blank=True)
     story_en = models.TextField(_("story (English)"), blank=True)
     story_fr = models.TextField(_("story (French)"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="producers/", blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to="producers/", blank=True, validators=[images.validate_image]
+    )
 
     objects = SlugManager.from_queryset(ProducerQuerySet)()
 
@@ -343,6 +348,9 @@ class Producer(TranslatedFieldsMixin, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
+        if self.logo and not self.logo._committed:
+            content, _image = images.store_original(self.logo, self.slug)
+            self.logo.save(content.name, content, save=False)
         adding = self._state.adding
         super().save(*args, **kwargs)
         if not adding:  # a new producer has no products yet
@@ -357,6 +365,47 @@ class Producer(TranslatedFieldsMixin, models.Model):
     @property
     def localized_story(self) -> LocalizedText:
         return self.localized("story")
+
+
+PUBLIC_CODE_PREFIX = "TN-OCOP-"
+PUBLIC_CODE_PATTERN = re.compile(r"^TN[_-]*OCOP[_-]*0*(\d{1,9})$", re.ASCII)
+
+
+def public_code(number: int) -> str:
+    return f"{PUBLIC_CODE_PREFIX}{number:04d}"
+
+
+class CodeSequenceManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+    def take(self, name: str, count: int = 1) -> list[int]:
+        """The next `count` numbers of the sequence; a number once taken is never given again."""
+        with transaction.atomic():
+            sequence, _ = self.select_for_update().get_or_create(name=name)
+            first = sequence.last_value + 1
+            sequence.last_value += count
+            sequence.save(update_fields=["last_value"])
+        return list(range(first, first + count))
+
+
+class CodeSequence(models.Model):
+    """The last number handed out for public codes; only ever goes up, so codes are never reused."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    last_value = models.PositiveIntegerField(_("last value"), default=0)
+
+    objects = CodeSequenceManager()
+
+    class Meta:
+        verbose_name = _("code sequence")
+        verbose_name_plural = _("code sequences")
+
+    def __str__(self):
+        return f"{self.name}: {self.last_value}"
+
+    def natural_key(self):
+        return (self.name,)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -383,7 +432,8 @@ class ProductQuerySet(models.QuerySet):
 
         def any_of(field, alternatives):
             return Q(
-                *[(f"{field}__contains", f" {word}") for word in alternatives], _connector=Q.OR
+                *[(f"{field}__contains", search.pattern(word)) for word in alternatives],
+                _connector=Q.OR,
             )
 
         if not query.strip():
@@ -468,6 +518,7 @@ class ProductQuerySet(models.QuerySet):
         certificate_model = apps.get_model("certification", "Certificate")
         return self.for_listing(on).prefetch_related(
             "links",
+            "quality_marks",
             Prefetch(
                 "certificates",
                 queryset=certificate_model.objects.select_related("commune").order_by(
@@ -478,6 +529,29 @@ class ProductQuerySet(models.QuerySet):
 
     def by_stars_then_name(self):
         return self.order_by(F("current_stars").desc(nulls_last=True), "name", "pk")
+
+    def with_public_code(self, text: str):
+        """The product whose public code is `text` (spaces, case, dashes and zeros forgiven)."""
+        match = PUBLIC_CODE_PATTERN.match(fold(text).upper().replace(" ", ""))
+        if not match:
+            return self.none()
+        return self.filter(public_code=public_code(int(match[1])))
+
+    def give_public_codes(self, products: list["Product"]) -> None:
+        """Fill the public code of new products made without save() (bulk_create)."""
+        missing = [product for product in products if not product.public_code]
+        numbers = CodeSequence.objects.take("product", len(missing)) if missing else []
+        taken = set(
+            self.model.objects.filter(
+                public_code__in=[public_code(n) for n in numbers]
+            ).values_list("public_code", flat=True)
+        )
+        for product, number in zip(missing, numbers, strict=True):
+            code = public_code(number)
+            while code in taken:  # rows loaded raw (fixtures) past the sequence
+                number = CodeSequence.objects.take("product")[0]
+                code = public_code(number)
+            product.public_code = code
 
 
 class Product(TranslatedFieldsMixin, models.Model):
@@ -518,6 +592,13 @@ class Product(TranslatedFieldsMixin, models.Model):
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     visiting_contact = models.CharField(_("visiting contact"), max_length=200, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    public_code = models.CharField(
+        _("public code"),
+        max_length=20,
+        unique=True,
+        editable=False,
+        help_text=_("Given once when the product is created, never changed or reused."),
+    )
     search_name = models.TextField(_("searchable name"), blank=True, editable=False)
     search_text = models.TextField(_("searchable text"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -538,10 +619,23 @@ class Product(TranslatedFieldsMixin, models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         self.search_name, self.search_text = self.build_search_fields()
+        if not self.public_code:
+            type(self).objects.give_public_codes([self])
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("catalogue:product-detail", args=[self.slug])
+
+    @property
+    def public_url(self) -> str:
+        """The page's canonical address, in Vietnamese (no language prefix): the QR code target."""
+        with translation.override(settings.LANGUAGE_CODE):
+            path = self.get_absolute_url()
+        return settings.SITE_URL.rstrip("/") + path
+
+    def qr_code(self, kind: str) -> bytes:
+        """The QR code of public_url, as an "svg" or "png" file."""
+        return qrcodes.render(self.public_url, kind)
 
     def natural_key(self):
         return (self.slug,)
@@ -608,7 +702,10 @@ class ProductImage(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
     )
-    image = models.ImageField(_("image"), upload_to="products/")
+    image = models.ImageField(_("image"), upload_to="products/", validators=[images.validate_image])
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
     alt_text = models.CharField(
         _("alt text"), max_length=200, blank=True, help_text=_("Empty: the product name is used.")
     )
@@ -626,6 +723,21 @@ class ProductImage(models.Model):
     def __str__(self):
         return self.alt or str(self.image)
 
+    def save(self, *args, **kwargs):
+        if self.image and not self.image._committed:
+            content, decoded = images.store_original(self.image, self.product.slug)
+            old = None
+            if self.pk:
+                old = type(self).objects.filter(pk=self.pk).values("image", "renditions").first()
+            self.image.save(content.name, content, save=False)
+            self.set_renditions(decoded)
+            if old and old["image"] != self.image.name:
+                storage = self.image.storage
+                transaction.on_commit(
+                    lambda: images.delete_files(storage, old["image"], old["renditions"])
+                )
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.product.slug, self.image.name)
 
@@ -634,6 +746,56 @@ class ProductImage(models.Model):
     @property
     def alt(self) -> str:
         return self.alt_text or self.product.name
+
+    def set_renditions(self, decoded=None) -> None:
+        """Cut the renditions from the stored original (or its decoded image)."""
+        if decoded is None:
+            with self.image.open("rb") as file:
+                decoded = images.open_checked(file).image
+        storage = self.image.storage
+        images.delete_files(storage, "", self.renditions)
+        self.width, self.height = decoded.size
+        self.renditions = images.make_renditions(decoded, self.image.name, storage)
+
+    def srcset(self, kind: str) -> str:
+        storage, seen, parts = self.image.storage, set(), []
+        for entry in self.renditions.values():
+            if entry["width"] not in seen:
+                seen.add(entry["width"])
+                parts.append(f"{storage.url(entry[kind])} {entry['width']}w")
+        return ", ".join(parts)
+
+    @property
+    def picture(self) -> dict:
+        """What templates need for <picture>: srcsets, and a fallback of each size."""
+        if not self.renditions:  # loaded raw from a fixture, before rebuild_renditions
+            url = self.image.url
+            return {
+                "src": url,
+                "zoom": url,
+                "width": self.width,
+                "height": self.height,
+                "webp": "",
+                "jpeg": "",
+            }
+        medium = self.renditions.get("medium") or next(iter(self.renditions.values()))
+        return {
+            "src": self.image.storage.url(medium["jpeg"]),
+            "zoom": self.image.storage.url(self.renditions.get("large", medium)["jpeg"]),
+            "width": medium["width"],
+            "height": medium["height"],
+            "webp": self.srcset("webp"),
+            "jpeg": self.srcset("jpeg"),
+        }
+
+
+@receiver(post_delete, sender=ProductImage)
+def delete_image_files(sender, instance, **kwargs):
+    """A deleted image (alone or with its product) takes its files with it."""
+    if instance.image:
+        storage, name, renditions = instance.image.storage, instance.image.name, instance.renditions
+        # After the commit: a rolled-back delete keeps its files.
+        transaction.on_commit(lambda: images.delete_files(storage, name, renditions))
 
 
 class ProductLinkManager(models.Manager):
@@ -668,6 +830,57 @@ class ProductLink(models.Model):
         return (self.product.slug, self.url)
 
     natural_key.dependencies = ["catalogue.product"]
+
+
+class QualityMark(models.Model):
+    """A quality mark besides OCOP: geographical indication, collective trademark, VietGAP..."""
+
+    class Kind(models.TextChoices):
+        GEOGRAPHICAL_INDICATION = "gi", _("geographical indication")
+        COLLECTIVE_TRADEMARK = "collective_trademark", _("collective trademark")
+        VIETGAP = "vietgap", _("VietGAP")
+        ORGANIC = "organic", _("organic")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Empty: made from the name."),
+    )
+    number = models.CharField(
+        _("number"), max_length=100, blank=True, help_text=_("Certificate or registration number.")
+    )
+    issuer = models.CharField(_("issuing body"), max_length=200, blank=True)
+    decision = models.CharField(_("decision"), max_length=100, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    area = models.CharField(_("area covered"), max_length=300, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="quality_marks", verbose_name=_("products")
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("quality mark")
+        verbose_name_plural = _("quality marks")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, f"{self.kind} {self.name}")
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class CommuneEditor(models.Model):

@@ -28,6 +28,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("catalogue", "product"): ALL,
         ("catalogue", "productimage"): ALL,
         ("catalogue", "productlink"): ALL,
+        ("catalogue", "qualitymark"): ALL,
         ("certification", "certificate"): ALL,
     },
     COMMUNE_EDITORS: {
@@ -37,6 +38,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("catalogue", "product"): EDIT,
         ("catalogue", "productimage"): EDIT,
         ("catalogue", "productlink"): EDIT,
+        ("catalogue", "qualitymark"): VIEW,
         ("certification", "certificate"): EDIT,
     },
 }

@@ -3,12 +3,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 
-from . import exporting
+from certification.verification import Verdict
+
+from . import exporting, qrcodes
 from .filters import ProductFilter
 from .models import Category, Commune, Producer, Product
 
 PAGE_SIZE = 24
+LABELS_PER_SHEET = 24  # A4, 3 × 8 stickers of 70 × 37 mm
 
 
 def product_listing(request, template="catalogue/product_list.html", fixed=None, **context):
@@ -68,8 +72,28 @@ def product_detail(request, slug):
     return render(
         request,
         "catalogue/product_detail.html",
-        {"product": product, "related": Product.objects.for_listing().related_to(product)[:4]},
+        {
+            "product": product,
+            "verdict": Verdict.for_product(product),
+            "related": Product.objects.for_listing().related_to(product)[:4],
+        },
     )
+
+
+def product_label(request, slug):
+    product = get_object_or_404(Product.objects.for_detail(), slug=slug)
+    sheet = request.GET.get("layout") == "sheet"
+    return render(
+        request,
+        "catalogue/product_label.html",
+        {"product": product, "sheet": sheet, "stickers": range(LABELS_PER_SHEET if sheet else 1)},
+    )
+
+
+@cache_control(public=True, max_age=60 * 60 * 24)
+def product_qr(request, slug, kind):
+    product = get_object_or_404(Product.objects.published(), slug=slug)
+    return HttpResponse(product.qr_code(kind), content_type=qrcodes.CONTENT_TYPES[kind])
 
 
 def producer_list(request):

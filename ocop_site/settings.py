@@ -128,3 +128,11 @@ STORAGES = {
 OCOP_CERTIFICATE_VALIDITY_MONTHS = 36
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# The public address of the site: QR codes and printed labels point here (Vietnamese pages,
+# no language prefix), whatever host a staff member printed them from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Certificate checks per client address (REMOTE_ADDR) before a 429 page: LOOKUPS per SECONDS.
+VERIFY_RATE_LIMIT_LOOKUPS = int(os.environ.get("VERIFY_RATE_LIMIT_LOOKUPS", "30"))
+VERIFY_RATE_LIMIT_SECONDS = int(os.environ.get("VERIFY_RATE_LIMIT_SECONDS", "600"))

@@ -9,7 +9,11 @@ admin.site.site_title = "OCOP Thái Nguyên"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    *i18n_patterns(path("", include("catalogue.urls")), prefix_default_language=False),
+    *i18n_patterns(
+        path("", include("catalogue.urls")),
+        path("", include("certification.urls")),
+        prefix_default_language=False,
+    ),
 ]
 
 if settings.DEBUG:

@@ -32,7 +32,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-from catalogue.models import Commune, Producer, Product  # noqa: E402
+from catalogue.models import Commune, Producer, Product, public_code  # noqa: E402
 from catalogue.text import fold, slugify_vi  # noqa: E402
 from certification.models import Certificate, default_valid_until  # noqa: E402
 
@@ -505,6 +505,8 @@ def build_demo(rows: list[dict[str, str]], communes: dict, categories: dict) -> 
             "category": [category["slug"]] if category else None,
             "summary": build_summary(row, named, commune, producer["former_address"]),
             "is_published": True,
+            # In the source's row order, so a rebuild gives every product the same code.
+            "public_code": public_code(n),
         }
         product["created_at"] = product["updated_at"] = TIMESTAMP
         products.append(product)
@@ -553,7 +555,78 @@ def build_demo(rows: list[dict[str, str]], communes: dict, categories: dict) -> 
     ]
     objects += images
     objects += [{"model": "certification.certificate", "fields": c} for c in certificates]
+    objects += build_quality_marks(products, producers)
+    # New products continue after the demo codes.
+    objects.append(
+        {
+            "model": "catalogue.codesequence",
+            "fields": {"name": "product", "last_value": len(product_rows)},
+        }
+    )
     return objects, chosen
+
+
+# --- Other quality marks (shared/data/ocop_scheme.md, section 9) -----------------
+
+GI_SOURCE = "https://songhytra.com/thu-hoach-va-che-bien/qui-chuan-chat-luong/"
+TRADEMARK_SOURCE = "https://chetrathainguyen.com/nhan-hieu-tap-che-thai-nguyen/"
+COLLECTIVE_TRADEMARKS = ["Chè Thái Nguyên", "La Bằng", "Trại Cài", "Vô Tranh", "Phổ Yên"]
+
+
+def build_quality_marks(products: list[dict], producers: dict[str, dict]) -> list[dict]:
+    """The Chè Tân Cương GI and the tea collective trademarks.
+
+    The GI links only the tea products (category "Chè") of producers in the commune of
+    Tân Cương, the heart of the area it covers. No product is linked to a collective
+    trademark: using one depends on membership of the association that holds it, which no
+    source gives.
+    """
+    by_slug = {producer["slug"]: producer for producer in producers.values()}
+    gi_products = sorted(
+        product["slug"]
+        for product in products
+        if product["category"] == ["che"]
+        and (commune := by_slug[product["producer"][0]]["commune"])
+        and commune["slug"] == "tan-cuong"
+    )
+    marks = [
+        {
+            "model": "catalogue.qualitymark",
+            "fields": {
+                "kind": "gi",
+                "name": "Chè Tân Cương",
+                "slug": "chi-dan-dia-ly-che-tan-cuong",
+                "number": "00013",
+                "issuer": "Cục Sở hữu trí tuệ",
+                "decision": "1144/QĐ-SHTT",
+                "date": "2007-09-20",
+                "area": "Tân Cương, Phúc Xuân, Phúc Trìu",
+                "source_url": GI_SOURCE,
+                "note": "",
+                "products": [[slug] for slug in gi_products],
+            },
+        }
+    ]
+    for name in COLLECTIVE_TRADEMARKS:
+        marks.append(
+            {
+                "model": "catalogue.qualitymark",
+                "fields": {
+                    "kind": "collective_trademark",
+                    "name": name,
+                    "slug": f"nhan-hieu-tap-the-{slugify_vi(name)}",
+                    "number": "",
+                    "issuer": "",
+                    "decision": "",
+                    "date": None,
+                    "area": "",
+                    "source_url": TRADEMARK_SOURCE,
+                    "note": "",
+                    "products": [],
+                },
+            }
+        )
+    return marks
 
 
 # --- Illustration images ---------------------------------------------------------

@@ -1,4 +1,5 @@
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 
@@ -17,7 +18,7 @@ def staff_client(client, django_user_model):
 
 
 @pytest.fixture(scope="module")
-def real_catalogue(django_db_setup, django_db_blocker):
+def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
     """The real communes, categories and demo products, loaded once for a whole test module.
 
     Loading them takes seconds on PostgreSQL. Each test still runs in a transaction that is
@@ -31,7 +32,9 @@ def real_catalogue(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("loaddata", "communes", "categories", "demo", verbosity=0)
     yield
-    with django_db_blocker.unblock():
+    # Deleting images deletes their files: never from the real ./media.
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         Certificate.objects.all().delete()
         Product.objects.all().delete()  # with their images and links
         Producer.objects.all().delete()

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalogue.models import Category, Commune, Producer, Product
+from catalogue.models import Category, Commune, Producer, Product, QualityMark
 from certification.models import Certificate
 
 from .factories import (
@@ -26,7 +26,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Commune, Category, Producer, Product, Certificate]
+MODELS = [Commune, Category, Producer, Product, QualityMark, Certificate]
 
 
 def model_name(model) -> str:
@@ -51,11 +51,14 @@ def one_of_each():
     make_image(product=product)
     make_link(product=product)
     certificate = make_certificate(product=product)
+    mark = QualityMark.objects.create(kind=QualityMark.Kind.VIETGAP, name="VietGAP thử")
+    mark.products.add(product)
     return {
         Commune: commune,
         Category: category,
         Producer: product.producer,
         Product: product,
+        QualityMark: mark,
         Certificate: certificate,
     }
 
@@ -369,3 +372,14 @@ def test_changelist_query_count_does_not_grow_with_rows(staff_client, model):
     few = count_changelist_queries(staff_client, model)
     make_listed_products(27)
     assert count_changelist_queries(staff_client, model) == few
+
+
+def test_admin_reads_dates_day_first(staff_client):
+    """Staff type 01/06/2026 the Vietnamese way: 1 June, not 6 January."""
+    product = make_product()
+    response = staff_client.post(
+        admin_url(Certificate, "add"),
+        certificate_form(product, decision_date="01/06/2026", valid_until=""),
+    )
+    assert response.status_code == 302
+    assert Certificate.objects.get().decision_date == datetime.date(2026, 6, 1)

@@ -574,11 +574,11 @@ def test_a_product_page_shows_its_certificate_in_force(client, data):
 
 
 def test_product_page_shows_images_and_links(client, data):
-    """A product's photos and shop links are on its page."""
+    """A product's photos (as renditions) and shop links are on its page."""
     image = make_image(product=data["tea5"])
     link = make_link(product=data["tea5"], label="Shopee")
     content = client.get(data["tea5"].get_absolute_url()).content.decode()
-    assert image.image.url in content
+    assert image.picture["src"] in content
     assert link.url in content
 
 

@@ -190,8 +190,8 @@ EXPECTED = {
     "category-detail": 9,
     # producer, products, cover images
     "producer-detail": 3,
-    # product, images, links, certificates, related products, their images
-    "product-detail": 6,
+    # product, images, links, quality marks, certificates, related products, their images
+    "product-detail": 7,
     "producer-list": 2,
     # communes with counts, products without a commune
     "commune-list": 2,

@@ -42,12 +42,13 @@ def codenames(group_name: str) -> set[str]:
 def test_setup_roles_gives_each_group_its_permissions():
     setup_roles()
     provincial = codenames(PROVINCIAL_EDITORS)
-    assert len(provincial) == 32
+    assert len(provincial) == 36
     assert {"catalogue.delete_commune", "catalogue.add_communealias"} <= provincial
     assert "certification.delete_certificate" in provincial
     assert codenames(COMMUNE_EDITORS) == {
         "catalogue.view_commune",
         "catalogue.view_category",
+        "catalogue.view_qualitymark",
         *(
             f"{app}.{action}_{model}"
             for app, model in [

@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 with path.open("rb") as file:
                     default_storage.save(name, file)
                 copied += 1
+        call_command("rebuild_renditions", missing=True, verbosity=options["verbosity"])
         self.stdout.write(
             self.style.SUCCESS(f"Loaded {', '.join(FIXTURES)}; copied {copied} images.")
         )

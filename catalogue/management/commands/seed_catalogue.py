@@ -308,6 +308,7 @@ class Seeder:
                 for _ in range(count):
                     products.append(self.product(product_number, producer))
                     product_number += 1
+            Product.objects.give_public_codes(products)
             Product.objects.bulk_create(products, batch_size=500)
             certificates = [self.certificate(product) for product in products]
             Certificate.objects.bulk_create(certificates, batch_size=500)

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.shortcuts import render
+
+from . import verification
+
+
+def verify(request):
+    query = verification.clean_query(request.GET.get("q", ""))
+    if query and verification.over_limit(request.META.get("REMOTE_ADDR", "")):
+        minutes = settings.VERIFY_RATE_LIMIT_SECONDS // 60
+        return render(
+            request, "certification/verify_limited.html", {"minutes": minutes}, status=429
+        )
+    return render(
+        request,
+        "certification/verify.html",
+        {
+            "query": query,
+            "verdicts": verification.lookup(query) if query else [],
+            "max_length": verification.MAX_QUERY_LENGTH,
+        },
+    )
