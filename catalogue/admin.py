@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from certification.admin import CertificateInline
 from certification.models import Certificate
 
-from . import exporting
+from . import exporting, search
 from .importing import ImportFileError, import_file
 from .models import (
     Category,
@@ -108,7 +108,9 @@ class CommuneAdmin(admin.ModelAdmin):
         return super().get_queryset(request).with_product_count()
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        queryset, may_have_duplicates = search.accent_free_admin_search(
+            super(), request, queryset, search_term, Commune.objects.search(search_term)
+        )
         # Commune editors may view every commune, but choose only among their own.
         communes = editable_commune_ids(request.user)
         match = request.resolver_match
@@ -154,6 +156,11 @@ class ProducerAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_product_count()
+
+    def get_search_results(self, request, queryset, search_term):
+        # Accent-free through the producers' products: "htx che hao dat", "dong hy".
+        matching = Producer.objects.filter(products__in=Product.objects.search(search_term))
+        return search.accent_free_admin_search(super(), request, queryset, search_term, matching)
 
     @admin.display(description=_("logo"))
     def logo_thumbnail(self, producer):

@@ -73,6 +73,18 @@ class CommuneQuerySet(models.QuerySet):
             )
         )
 
+    def search(self, query: str):
+        """Communes whose name or a former unit's name holds every word, accents ignored."""
+        words = search.plain_words(query[: search.MAX_QUERY_LENGTH])
+        matching = [
+            commune.pk
+            for commune in self.prefetch_related("aliases")
+            if all(
+                search.pattern(word) in search.document(*commune.search_names()) for word in words
+            )
+        ]
+        return self.filter(pk__in=matching)
+
     def by_slug_or_alias(self, slug: str):
         """Communes with this slug, or that a former unit with this slug merged into."""
         return self.filter(Q(slug=slug) | Q(aliases__slug=slug)).distinct()
@@ -644,8 +656,8 @@ class Product(TranslatedFieldsMixin, models.Model):
         """Accent-free (names, everything) texts that search() matches words against.
 
         Names: the product's in every language, its producer's and its commune's,
-        with the former units merged into it. Everything adds the descriptions and
-        the category with those above it.
+        with the former units merged into it. Everything adds the descriptions, the
+        producer's addresses and the category with those above it.
         """
         names = [self.name, self.name_en, self.name_fr]
         producer = self.producer if self.producer_id else None
@@ -655,6 +667,8 @@ class Product(TranslatedFieldsMixin, models.Model):
                 names += producer.commune.search_names()
         parts = [*names, self.summary, self.summary_en, self.summary_fr]
         parts += [self.story, self.story_en, self.story_fr]
+        if producer:  # "chè Thái Nguyên": the province and old district are in addresses
+            parts += [producer.address, producer.former_address]
         if self.category_id:
             for category in [*self.category.ancestors(), self.category]:
                 parts += [category.name, category.name_en, category.name_fr]

@@ -6,6 +6,8 @@ is a set of accent-free words; a query word in a group matches any of them.
 
 import re
 
+from django.db.models import Q
+
 from .text import fold
 
 MAX_QUERY_LENGTH = 200
@@ -69,3 +71,11 @@ def pattern(word: str) -> str:
 def document(*parts: str) -> str:
     """Searchable text: plain words, padded so that every word starts after a space."""
     return f" {' '.join(plain_words(' '.join(part for part in parts if part)))} "
+
+
+def accent_free_admin_search(model_admin, request, queryset, search_term, matching):
+    """The admin's own search on `search_fields`, widened by `matching` (found accent-free)."""
+    found, may_have_duplicates = model_admin.get_search_results(request, queryset, search_term)
+    if not search_term.strip():
+        return found, may_have_duplicates
+    return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=matching.values("pk"))), False

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from certification.verification import Verdict
 
@@ -38,6 +39,7 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
     )
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -53,10 +55,12 @@ def home(request):
     )
 
 
+@require_safe
 def product_list(request):
     return product_listing(request)
 
 
+@require_safe
 def product_export(request):
     """The current listing, filters applied, as CSV: one row per product, certificate in force."""
     filterset = ProductFilter(request.GET, queryset=Product.objects.for_listing(), request=request)
@@ -67,6 +71,7 @@ def product_export(request):
     return response
 
 
+@require_safe
 def product_detail(request, slug):
     product = get_object_or_404(Product.objects.for_detail(), slug=slug)
     return render(
@@ -80,6 +85,7 @@ def product_detail(request, slug):
     )
 
 
+@require_safe
 def product_label(request, slug):
     product = get_object_or_404(Product.objects.for_detail(), slug=slug)
     sheet = request.GET.get("layout") == "sheet"
@@ -90,12 +96,14 @@ def product_label(request, slug):
     )
 
 
+@require_safe
 @cache_control(public=True, max_age=60 * 60 * 24)
 def product_qr(request, slug, kind):
     product = get_object_or_404(Product.objects.published(), slug=slug)
     return HttpResponse(product.qr_code(kind), content_type=qrcodes.CONTENT_TYPES[kind])
 
 
+@require_safe
 def producer_list(request):
     producers = Producer.objects.with_published_products().with_product_count()
     producers = producers.select_related("commune").order_by("name")
@@ -103,6 +111,7 @@ def producer_list(request):
     return render(request, "catalogue/producer_list.html", {"page": page})
 
 
+@require_safe
 def producer_detail(request, slug):
     producer = get_object_or_404(
         Producer.objects.with_published_products().select_related("commune"), slug=slug
@@ -113,6 +122,7 @@ def producer_detail(request, slug):
     )
 
 
+@require_safe
 def commune_list(request):
     return render(
         request,
@@ -126,6 +136,7 @@ def commune_list(request):
     )
 
 
+@require_safe
 def commune_detail(request, slug):
     communes = list(Commune.objects.by_slug_or_alias(slug)[:20])
     current = next((commune for commune in communes if commune.slug == slug), None)
@@ -146,12 +157,14 @@ def commune_detail(request, slug):
     )
 
 
+@require_safe
 def category_list(request):
     return render(
         request, "catalogue/category_list.html", {"sectors": Category.objects.tree_with_counts()}
     )
 
 
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent__parent"), slug=slug)
     return product_listing(
@@ -163,6 +176,7 @@ def category_detail(request, slug):
     )
 
 
+@require_safe
 def star_list(request, stars):
     if stars not in (3, 4, 5):
         raise Http404(_("OCOP ratings have 3, 4 or 5 stars."))

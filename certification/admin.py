@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from catalogue import search
+from catalogue.models import Product
 from catalogue.roles import CommuneScopedAdminMixin
 
 from .models import Certificate
@@ -139,6 +141,11 @@ class CertificateAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
         (_("Source"), {"fields": ["source_url", "source_checked_on", "note"]}),
     ]
     summary_statuses = ["in_force", "expiring_30", "expiring_90", "expired", "revoked"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Accent-free through the certificates' products: "tra shan tuyet".
+        matching = Certificate.objects.filter(product__in=Product.objects.search(search_term))
+        return search.accent_free_admin_search(super(), request, queryset, search_term, matching)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"status_summary": self.status_summary(request), **(extra_context or {})}

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import verification
 
 
+@require_safe
 def verify(request):
     query = verification.clean_query(request.GET.get("q", ""))
     if query and verification.over_limit(request.META.get("REMOTE_ADDR", "")):

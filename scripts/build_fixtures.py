@@ -50,6 +50,49 @@ UNKNOWN_PRODUCER = "Chủ thể chưa được ghi nhận – {product}"
 
 # ocop_scheme.md section 2, in table order: (slug, name, English name, children).
 # A group whose only product set has its own name is a leaf.
+# French category names, by slug.
+NAME_FR = {
+    "thuc-pham": "Alimentation",
+    "thuc-pham-tuoi-song": "Produits frais",
+    "rau-cu-qua-tuoi": "Légumes, fruits et noix frais",
+    "thit-trung-sua-tuoi": "Viande, poisson, œufs et lait frais",
+    "thuc-pham-so-che": "Produits bruts et peu transformés",
+    "gao-ngu-coc": "Riz, céréales et graines",
+    "mat-ong": "Miel et autres produits agricoles",
+    "thuc-pham-che-bien": "Produits transformés",
+    "do-an-nhanh": "Restauration rapide et plats préparés",
+    "che-bien-gao-ngu-coc": "Produits à base de riz et de céréales",
+    "che-bien-rau-qua": "Légumes, fruits et noix transformés",
+    "che-bien-thit-thuy-san": "Viande, œufs, lait, poisson, miel transformés…",
+    "gia-vi": "Condiments",
+    "tuong-nuoc-mam": "Sauces, saumure de poisson et autres condiments liquides",
+    "gia-vi-khac": "Autres condiments (sel, oignon, ail, poivre)",
+    "che": "Thé",
+    "che-tuoi-che-bien": "Thé (camellia), frais et transformé",
+    "tra-thuc-vat-khac": "Tisanes et thés d'autres plantes",
+    "ca-phe-ca-cao": "Café, cacao",
+    "do-uong": "Boissons",
+    "do-uong-co-con": "Boissons alcoolisées",
+    "ruou-trang": "Alcool blanc",
+    "do-uong-co-con-khac": "Autres boissons alcoolisées (vins de fruits)",
+    "do-uong-khong-con": "Boissons sans alcool",
+    "nuoc-khoang": "Eau minérale naturelle, eau en bouteille",
+    "do-uong-khong-con-khac": "Autres boissons sans alcool",
+    "duoc-lieu": "Plantes médicinales et produits dérivés",
+    "thuc-pham-chuc-nang": "Compléments, remèdes à base de plantes et médecine traditionnelle",
+    "my-pham": "Cosmétiques à base de plantes",
+    "tinh-dau": "Huiles essentielles et autres plantes",
+    "thu-cong-my-nghe": "Artisanat",
+    "do-thu-cong": "Artisanat domestique et décoratif",
+    "vai-may-mac": "Textiles et vêtements",
+    "sinh-vat-canh": "Plantes et animaux d'ornement",
+    "hoa": "Fleurs",
+    "cay-canh": "Plantes d'ornement",
+    "dong-vat-canh": "Animaux d'ornement",
+    "du-lich": "Tourisme communautaire, écotourisme et sites touristiques",
+    "du-lich-cong-dong": "Tourisme communautaire, écotourisme et sites touristiques",
+}
+
 TAXONOMY = [
     ("thuc-pham", "Thực phẩm", "Food", [
         ("thuc-pham-tuoi-song", "Thực phẩm tươi sống", "Fresh food", [
@@ -266,6 +309,7 @@ def build_categories() -> tuple[list[dict], dict[str, dict]]:
                 "fields": {
                     "name": name,
                     "name_en": name_en,
+                    "name_fr": NAME_FR[slug],
                     "slug": slug,
                     "level": level,
                     "parent": [parent["slug"]] if parent else None,

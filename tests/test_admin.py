@@ -383,3 +383,20 @@ def test_admin_reads_dates_day_first(staff_client):
     )
     assert response.status_code == 302
     assert Certificate.objects.get().decision_date == datetime.date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [(Producer, "htx che hao dat"), (Certificate, "tra shan tuyet"), (Commune, "thinh duc")],
+)
+def test_admin_search_ignores_accents_on_every_list(staff_client, model, query):
+    """Staff type without accents on the producer, certificate and commune lists too."""
+    commune = make_commune(name="Tân Cương")
+    make_alias(commune=commune, name="Thịnh Đức", former_district="TP Thái Nguyên")
+    producer = make_producer(name="HTX Chè Hảo Đạt", commune=commune)
+    product = make_product(name="Trà Shan tuyết", producer=producer)
+    certificate = make_certificate(product=product)
+    make_certificate()  # another producer, product and commune
+    expected = {Producer: producer, Certificate: certificate, Commune: commune}[model]
+    response = staff_client.get(admin_url(model, "changelist"), {"q": query})
+    assert list(response.context["cl"].result_list) == [expected]

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -601,3 +602,12 @@ def test_producer_detail_of_a_producer_without_commune(client, data):
     response = client.get(data["household"].get_absolute_url())
     assert response.status_code == 200
     assert set(response.context["products"]) == {data["honey"], data["uncertified"]}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_public_pages_answer_only_get_and_head(client, data, method):
+    """A POST (even with no CSRF check) to a public page is a 405, never a page or a 500."""
+    client = Client(enforce_csrf_checks=False)
+    for url in [reverse("catalogue:product-list"), data["tea5"].get_absolute_url()]:
+        assert getattr(client, method)(url).status_code == 405
+    assert client.head(reverse("catalogue:product-list")).status_code == 200

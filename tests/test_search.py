@@ -392,3 +392,8 @@ def test_tea_words_do_not_match_other_words_they_start(client):
     assert "Trà Shan tuyết" in found
     assert not {"Măng tươi lục trúc MTQ", "Thịt trâu khô Ba Bể", "Vicumax Nano Curcumin"} & found
     assert not {"Mật ong Phúc Thành", "Gạo nếp Tân Sơn"} & names(listed(client, "chè"))
+
+
+def test_the_province_and_old_district_in_addresses_are_searched(client):
+    """'chè Thái Nguyên' finds the Tân Cương teas, whose old address names the province."""
+    assert TAN_CUONG_TEA <= names(listed(client, "che thai nguyen"))
