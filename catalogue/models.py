@@ -623,6 +623,14 @@ class Product(TranslatedFieldsMixin, models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         indexes = [models.Index(fields=["is_published", "name"])]
+        constraints = [
+            # The register and its import tell products apart by name within a producer.
+            models.UniqueConstraint(
+                fields=["producer", "name"],
+                name="product_name_unique_per_producer",
+                violation_error_message=_("This producer already has a product of this name."),
+            )
+        ]
 
     def __str__(self):
         return self.name

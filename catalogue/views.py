@@ -10,7 +10,7 @@ from certification.verification import Verdict
 
 from . import exporting, qrcodes
 from .filters import ProductFilter
-from .models import Category, Commune, Producer, Product
+from .models import Category, Commune, CommuneAlias, Producer, Product
 
 PAGE_SIZE = 24
 LABELS_PER_SHEET = 24  # A4, 3 × 8 stickers of 70 × 37 mm
@@ -148,7 +148,12 @@ def commune_detail(request, slug):
         return render(
             request,
             "catalogue/commune_choice.html",
-            {"communes": communes, "slug": slug},
+            {
+                "communes": communes,
+                "former_name": CommuneAlias.objects.filter(slug=slug).values_list(
+                    "name", flat=True
+                )[0],
+            },
         )
     if current is None:
         raise Http404(_("No commune has this address."))

@@ -95,11 +95,20 @@ def test_products_producers_and_categories_get_slugs_too():
     """Every public model fills an empty slug from its name, de-duplicated per model."""
     producer = make_producer(name="HTX Chè Đại Từ")
     first = make_product(name="Chè Đinh", producer=producer)
-    second = make_product(name="Chè Đinh", producer=producer)
+    second = make_product(name="Chè Đinh")  # another producer's
     category = make_category(name="Đồ uống", slug="")
     assert producer.slug == "htx-che-dai-tu"
     assert (first.slug, second.slug) == ("che-dinh", "che-dinh-2")
     assert category.slug == "do-uong"
+
+
+@pytest.mark.django_db
+def test_a_producer_cannot_have_two_products_of_one_name():
+    """The register tells a producer's products apart by name: the database refuses a twin."""
+    product = make_product(name="Chè Đinh")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_product(name="Chè Đinh", producer=product.producer)
+    assert Product.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -207,6 +207,7 @@ def test_a_former_commune_split_between_two_shows_a_choice(client, data):
     assert set(response.context["communes"]) == {data["tan_cuong"], data["phu_xuyen"]}
     for commune in (data["tan_cuong"], data["phu_xuyen"]):
         assert f'href="{commune.get_absolute_url()}"' in response.content.decode()
+    assert "“Phúc Trìu”" in response.content.decode()  # the name people know, not its slug
 
 
 def test_a_current_commune_wins_over_a_former_unit_of_the_same_name(client, data):

@@ -333,13 +333,20 @@ class Seeder:
             address=f"{place}, Thái Nguyên",
         )
         producer.brand, producer.place, producer.plain_name = brand, place, name
+        producer.product_names = set()
         return producer
 
     def product(self, number: int, producer: Producer) -> Product:
         category = next(self.category_stream)
         stem = self.rng.choice(self.stems(category))
         where = self.rng.choice([producer.brand, producer.place])
-        name = f"{stem} {where}{self.rng.choice(VARIANTS)}"
+        name = base = f"{stem} {where}{self.rng.choice(VARIANTS)}"
+        # A producer's products have distinct names (a database constraint).
+        for n in itertools.count(2):
+            if name not in producer.product_names:
+                break
+            name = f"{base} {n}"
+        producer.product_names.add(name)
         product = Product(
             producer=producer,
             category=category,
