@@ -45,6 +45,17 @@ def test_a_product_code_with_a_certificate_in_force_is_genuine(client):
     assert certificate.valid_until.strftime("%Y-%m-%d") in html
 
 
+def test_a_demo_certificate_is_never_called_genuine(client):
+    """A demo record in force says it cannot prove a rating, on the check and the product page."""
+    certificate = make_certificate(decision_number="DEMO-001", is_demo=True)
+    product = certificate.product
+    page = "/en" + product.get_absolute_url()
+    for response in [client.get("/en" + URL, {"q": product.public_code}), client.get(page)]:
+        html = response.content.decode()
+        assert "Demo record" in html
+        assert "Genuine" not in html
+
+
 def test_a_decision_number_is_found_whatever_its_spelling(client):
     certificate = make_certificate(decision_number="1234/QĐ-UBND")
     for text in ["1234/QĐ-UBND", " 1234/qđ-ubnd ", "1234/QD-UBND", "1234 QD UBND", "1234/Qd-Ubnd"]:
