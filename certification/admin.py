@@ -12,7 +12,7 @@ from catalogue import search
 from catalogue.models import Product
 from catalogue.roles import CommuneScopedAdminMixin
 
-from .models import Certificate
+from .models import Certificate, in_force_condition
 
 EXPIRY_WARNINGS = [30, 90]  # days
 
@@ -20,7 +20,7 @@ EXPIRY_WARNINGS = [30, 90]  # days
 def status_conditions(on: datetime.date) -> dict[str, Q]:
     """What each status of the changelist filter and summary means on day `on`."""
     revoked = Q(revoked_on__lte=on)
-    in_force = Q(decision_date__lte=on, valid_until__gte=on) & ~revoked
+    in_force = in_force_condition(on)
     expiring = {
         f"expiring_{days}": in_force & Q(valid_until__lte=on + datetime.timedelta(days=days))
         for days in EXPIRY_WARNINGS

@@ -33,10 +33,14 @@ def default_valid_until(decision_date: datetime.date) -> datetime.date:
     return add_months(decision_date, months) - datetime.timedelta(days=1)
 
 
+def in_force_condition(on: datetime.date) -> Q:
+    """In force on `on`: signed, not past its last valid day, not revoked."""
+    return Q(decision_date__lte=on, valid_until__gte=on) & ~Q(revoked_on__lte=on)
+
+
 class CertificateQuerySet(models.QuerySet):
     def in_force(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(decision_date__lte=on, valid_until__gte=on).exclude(revoked_on__lte=on)
+        return self.filter(in_force_condition(on or timezone.localdate()))
 
     def expiring_within(self, days: int, on=None):
         on = on or timezone.localdate()
