@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run setup install test lint format messages fixtures screenshots bench clean
+.PHONY: run setup install test lint format messages fixtures screenshots bench bench-search serve backup restore clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -28,7 +28,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 
 install: $(VENV)/.installed
 
+# The browser tests (tests/browser/) need /usr/bin/chromium and, for the axe-core checks,
+# node_modules/ (npm ci): without them they are skipped, unless BROWSER_TESTS_REQUIRED=1.
 test: $(VENV)/.installed-dev
+	@if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; fi
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -50,14 +53,39 @@ messages: $(VENV)/.installed-dev
 fixtures: $(VENV)/.installed-dev
 	$(PY) scripts/build_fixtures.py
 
-# Search timings on SQLite and PostgreSQL with a large synthetic catalogue (several
-# minutes at 100,000 products). PostgreSQL is skipped when it is not reachable.
-BENCH_PRODUCTS ?= 100000
+# The pages under load: gunicorn (production settings) driven by wrk, at 1,000 and
+# 100,000 synthetic products on SQLite and PostgreSQL (15-30 minutes); the results go
+# to the top of bench/results.md. Options: make bench BENCH_ARGS="--sizes 1000 --runs 1".
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-dev
+	$(PY) scripts/bench_pages.py $(BENCH_ARGS)
+
+# Search timings alone, through the test client (several minutes at 100,000 products).
+BENCH_PRODUCTS ?= 100000
+bench-search: $(VENV)/.installed-dev
 	$(PY) scripts/bench_search.py --products $(BENCH_PRODUCTS)
 
-screenshots: setup
-	bash scripts/screenshots.sh
+# Production: migrate, collect static files, then gunicorn (gunicorn.conf.py). Needs
+# SECRET_KEY and ALLOWED_HOSTS (README, "Running in production"); WEB_CONCURRENCY and BIND
+# set the workers (2 x cores + 1) and the address (127.0.0.1:8000).
+serve: install
+	DJANGO_ENV=production $(PY) manage.py migrate --noinput
+	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_ENV=production $(BIN)/gunicorn ocop_site.wsgi
+
+# The whole site (database rows and media files) to backups/ocop-<date>-<time>.tar.gz, and
+# back into an empty, migrated database: make restore FILE=backups/ocop-....tar.gz
+backup: install
+	$(PY) manage.py backup_site
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/ocop-....tar.gz"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py restore_site "$(FILE)"
+
+# Full-page shots of the main pages at 375 and 1280 px into docs/screenshots/ (Chromium).
+screenshots: setup $(VENV)/.installed-dev
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

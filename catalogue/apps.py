@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CatalogueConfig(AppConfig):
     name = "catalogue"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from . import caching, models
+
+        caching.watch(
+            models.Commune,
+            models.CommuneAlias,
+            models.Category,
+            models.Producer,
+            models.Product,
+            models.ProductImage,
+            models.ProductLink,
+            models.QualityMark,
+        )

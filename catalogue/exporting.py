@@ -26,8 +26,13 @@ Cell = str | int | Decimal | datetime.date | None
 
 
 def neutralise(value: Cell) -> Cell:
-    """Text that starts like a formula gets a leading quote, so spreadsheets show it as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text that starts like a formula gets a leading quote, so spreadsheets show it as text.
+
+    Spaces first do not make it safe: some spreadsheets trim them before reading a formula.
+    """
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS)
+    ):
         return f"'{value}"
     return value
 

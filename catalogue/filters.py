@@ -2,12 +2,14 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, F, When
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Commune, Producer, QualityMark
+from .text import printable
 
 NOT_RECORDED = "not-recorded"
 
@@ -85,6 +87,14 @@ class ProductFilter(django_filters.FilterSet):
 
     close_matches = False
 
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # Control characters are never meant, and the page shows the values back.
+            data = data.copy()
+            for name in list(data):
+                data.setlist(name, [printable(value) for value in data.getlist(name)])
+        super().__init__(data, *args, **kwargs)
+
     def search(self, queryset, name, value):
         matches = queryset.search(value)
         if connection.vendor == "postgresql" and not matches.exists():
@@ -108,6 +118,10 @@ class ProductFilter(django_filters.FilterSet):
         if not self.cleaned("q"):
             relevance = []
         return queryset.order_by(*relevance, *self.SORTS["-stars"])
+
+    def refused(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter whose value the form refused."""
+        return [(str(self.form[name].label), str(self.form[name].value())) for name in self.errors]
 
     def cleaned(self, name):
         return getattr(self.form, "cleaned_data", {}).get(name)
@@ -143,20 +157,18 @@ class ProductFilter(django_filters.FilterSet):
     def facets(self, fixed=()) -> list[FacetGroup]:
         """Counts of the current results by stars, category group, commune and producer kind.
 
-        One query per facet; a filter fixed by the URL has no facet.
+        One query for all of them, which also counts the results (`total`); a filter fixed
+        by the URL has no facet.
         """
-        results = self.qs.order_by()
-        counts = {
+        names = [name for name in FACET_COLUMNS if name not in fixed]
+        rows, self.total = count_by_facet(self.qs, names)
+        labels = {
             "stars": self.star_counts,
             "category": self.group_counts,
             "commune": self.commune_counts,
             "kind": self.kind_counts,
         }
-        return [
-            self.facet_group(name, count(results))
-            for name, count in counts.items()
-            if name not in fixed
-        ]
+        return [self.facet_group(name, labels[name](rows[name])) for name in names]
 
     def facet_group(self, name, counts) -> FacetGroup:
         selected = self.selected_values(name)
@@ -184,43 +196,129 @@ class ProductFilter(django_filters.FilterSet):
         return {self.data.get(name)}
 
     @staticmethod
-    def star_counts(results):
-        rows = results.filter(current_stars__isnull=False).values_list("current_stars")
-        rows = rows.annotate(count=Count("pk")).order_by("-current_stars")
+    def star_counts(rows):
+        rows = sorted((row for row in rows if row[0] is not None), reverse=True)
         return [(str(stars), _("%(stars)s stars") % {"stars": stars}, n) for stars, n in rows]
 
     @staticmethod
-    def group_counts(results):
+    def group_counts(rows):
         """By category group (nhóm): products of a product set count in its group."""
-        level = Category.Level
-        fields = ["slug", "name", "name_en", "name_fr"]
-        group = {
-            f"group_{field}": Case(
-                When(category__level=level.GROUP, then=F(f"category__{field}")),
-                When(category__level=level.PRODUCT_SET, then=F(f"category__parent__{field}")),
-            )
-            for field in fields
-        }
-        rows = results.annotate(**group).exclude(group_slug=None).values(*group)
-        rows = rows.annotate(count=Count("pk")).order_by("-count", "group_name")
+        rows = sorted((row for row in rows if row[0] is not None), key=lambda r: (-r[-1], r[1]))
         return [
-            (
-                row["group_slug"],
-                Category(**{f: row[f"group_{f}"] for f in fields}).localized_name,
-                row["count"],
-            )
-            for row in rows
+            (slug, Category(name=name, name_en=name_en, name_fr=name_fr).localized_name, n)
+            for slug, name, name_en, name_fr, n in rows
         ]
 
     @staticmethod
-    def commune_counts(results):
-        rows = results.values_list("producer__commune__slug", "producer__commune__name")
-        rows = rows.annotate(count=Count("pk")).order_by("-count", "producer__commune__name")
+    def commune_counts(rows):
+        rows = sorted(rows, key=lambda row: (-row[-1], row[1] is None, row[1] or ""))
         return [
             (slug or NOT_RECORDED, name or _("Commune not recorded"), n) for slug, name, n in rows
         ]
 
     @staticmethod
-    def kind_counts(results):
-        rows = results.values_list("producer__kind").annotate(count=Count("pk")).order_by("-count")
+    def kind_counts(rows):
+        rows = sorted(rows, key=lambda row: (-row[-1], row[0]))
         return [(kind, Producer.Kind(kind).label, n) for kind, n in rows]
+
+
+# What each facet counts by, in count_by_facet().
+FACET_KEYS = {
+    "stars": "current_stars",
+    "category": "category_id",
+    "commune": "commune_id",
+    "kind": "producer_kind",
+}
+# The columns of count_by_facet()'s rows for each facet: its value first, then its labels.
+FACET_COLUMNS = {
+    "stars": ["current_stars"],
+    "category": ["group_slug", "group_name", "group_name_en", "group_name_fr"],
+    "commune": ["commune_slug", "commune_name"],
+    "kind": ["producer_kind"],
+}
+# The labels of the counted ids: a product set's products count in its group (nhóm).
+LABELS = f"""
+    SELECT counts.facet, counts.current_stars,
+        CASE c.level WHEN {Category.Level.GROUP} THEN c.slug
+            WHEN {Category.Level.PRODUCT_SET} THEN parent.slug END AS group_slug,
+        CASE c.level WHEN {Category.Level.GROUP} THEN c.name
+            WHEN {Category.Level.PRODUCT_SET} THEN parent.name END AS group_name,
+        CASE c.level WHEN {Category.Level.GROUP} THEN c.name_en
+            WHEN {Category.Level.PRODUCT_SET} THEN parent.name_en END AS group_name_en,
+        CASE c.level WHEN {Category.Level.GROUP} THEN c.name_fr
+            WHEN {Category.Level.PRODUCT_SET} THEN parent.name_fr END AS group_name_fr,
+        commune.slug AS commune_slug, commune.name AS commune_name, counts.producer_kind, counts.n
+    FROM counts
+    LEFT JOIN {Category._meta.db_table} c ON c.id = counts.category_id
+    LEFT JOIN {Category._meta.db_table} parent ON parent.id = c.parent_id
+    LEFT JOIN {Commune._meta.db_table} commune ON commune.id = counts.commune_id
+"""
+ROW_COLUMNS = ["current_stars", *FACET_COLUMNS["category"], *FACET_COLUMNS["commune"]]
+ROW_COLUMNS.append("producer_kind")
+
+
+def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], int]:
+    """({facet name: [(*FACET_COLUMNS[name], count)]}, total) for `products`, in one query.
+
+    The facets are grouping sets of one pass over the results' ids (on SQLite, a UNION
+    ALL over them, materialised once); only the few counted ids are then joined to their
+    labels. Four GROUP BY queries and a COUNT took five passes, each joining every result.
+    """
+    results = products.order_by().annotate(
+        commune_id=F("producer__commune"), producer_kind=F("producer__kind")
+    )
+    try:
+        sql, params = results.values(*FACET_KEYS.values()).query.sql_with_params()
+    except EmptyResultSet:  # none(): a search of punctuation only
+        return {name: [] for name in names}, 0
+    keys = [FACET_KEYS[name] for name in names]
+    if connection.vendor == "postgresql":
+        # GROUPING(keys): bit i (from the left) is 0 in the rows grouped by key i.
+        grouping = f"GROUPING({', '.join(keys)})" if keys else "0"
+        types = {"current_stars": "integer", "producer_kind": "text"}  # the ids: bigint
+        selected = ", ".join(
+            key if key in keys else f"NULL::{types.get(key, 'bigint')} AS {key}"
+            for key in FACET_KEYS.values()
+        )
+        counts = (
+            f"SELECT {grouping} AS facet, {selected}, COUNT(*) AS n "
+            f"FROM ({sql}) results GROUP BY GROUPING SETS ({''.join(f'({k}), ' for k in keys)}())"
+        )
+        query = f"WITH counts AS ({counts}) {LABELS}"
+
+        def which(facet):  # the facet's index, or None for the total
+            bits = [(facet >> (len(keys) - 1 - i)) & 1 for i in range(len(keys))]
+            return bits.index(0) if 0 in bits else None
+
+    else:
+        selects = [
+            "SELECT {} AS facet, {}, COUNT(*) AS n FROM results{}".format(
+                i,
+                ", ".join(k if k == key else f"NULL AS {k}" for k in FACET_KEYS.values()),
+                f" GROUP BY {key}" if key else "",
+            )
+            for i, key in [*enumerate(keys), (-1, None)]
+        ]
+        query = (
+            f"WITH results AS MATERIALIZED ({sql}), "
+            f"counts AS ({' UNION ALL '.join(selects)}) {LABELS}"
+        )
+
+        def which(facet):
+            return facet if facet >= 0 else None
+
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        found = cursor.fetchall()
+    rows, total = {name: {} for name in names}, 0
+    for facet, *values, n in found:
+        i = which(facet)
+        if i is None:
+            total = n
+            continue
+        name = names[i]
+        row = dict(zip(ROW_COLUMNS, values, strict=True))
+        value = tuple(row[column] for column in FACET_COLUMNS[name])
+        # Several product sets of one group: one row each, one count for the group.
+        rows[name][value] = rows[name].get(value, 0) + n
+    return {name: [(*value, n) for value, n in rows[name].items()] for name in names}, total

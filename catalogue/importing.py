@@ -227,7 +227,8 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS and len(text) > 1:
+    quoted = text[1:2] in FORMULA_TRIGGERS or text[1:].lstrip()[:1] in FORMULA_TRIGGERS
+    if text[:1] == "'" and quoted and len(text) > 1:
         text = text[1:].strip()
     return text
 
@@ -316,9 +317,18 @@ CERTIFICATE_COLUMNS = {key: key for key in CERTIFICATE_KEYS}
 class Importer:
     """Imports rows one at a time against lookups loaded once from the database."""
 
-    def __init__(self, headers: dict[str, str], communes: frozenset[int] | None = None):
+    def __init__(
+        self,
+        headers: dict[str, str],
+        communes: frozenset[int] | None = None,
+        user=None,
+        reason: str = "",
+    ):
         self.headers = headers
         self.allowed_communes = communes
+        # What the history of every saved object records: who imported, and which file.
+        self.history_user, self.change_reason = user, reason
+        self.saved: dict[type[models.Model], dict[int, models.Model]] = defaultdict(dict)
         self.result = ImportResult()
         self._load()
 
@@ -435,6 +445,25 @@ class Importer:
         if row.errors:
             self.result.errors.extend(row.errors)
 
+    def write_history(self) -> None:
+        """One historical row per object the import saved, in its final state: created or changed.
+
+        In bulk at the end (simple-history's bulk_history_create), which keeps the import
+        about as fast as without history; a row per save would cost an INSERT each.
+        """
+        for model, objects in self.saved.items():
+            outcomes = self.result.outcomes[model._meta.model_name]
+            for action in ("created", "updated"):
+                chosen = [obj for pk, obj in objects.items() if outcomes[pk] == action]
+                if chosen:
+                    model.history.bulk_history_create(
+                        chosen,
+                        batch_size=500,
+                        update=action == "updated",
+                        default_user=self.history_user,
+                        default_change_reason=self.change_reason,
+                    )
+
     def record(self, number: int, obj: models.Model, action: str, fields: list[str]) -> None:
         rank = {"unchanged": 0, "updated": 1, "created": 2}
         outcomes = self.result.outcomes[obj._meta.model_name]
@@ -547,7 +576,8 @@ class RowImport:
                 obj.slug = unique_slug(obj, obj.name, taken=taken)
                 taken.add(obj.slug)
             if created or changed:
-                obj.save()
+                obj.save_without_historical_record()  # write_history() records it, in bulk
+                importer.saved[type(obj)][obj.pk] = obj
             if obj is producer and (created or "commune" in changed):
                 importer.producers.pop((fold(producer.name), None), None)
                 importer._remember_producer(producer)
@@ -680,6 +710,8 @@ def import_file(
     dry_run: bool = False,
     skip_invalid: bool = False,
     communes: frozenset[int] | None = None,
+    user=None,
+    file_name: str = "",
     progress: Callable[[int, int], None] | None = None,
     progress_every: int = 500,
 ) -> ImportResult:
@@ -687,11 +719,14 @@ def import_file(
 
     Nothing is written on a dry run, nor when a row is invalid unless
     `skip_invalid`. `communes` limits the rows to those communes (for commune
-    editors). Raises ImportFileError when the file as a whole cannot be read.
+    editors). The history of every object written records `user` (None: nobody,
+    as from a command) and the reason "import <file_name>" (default: the path's
+    name). Raises ImportFileError when the file as a whole cannot be read.
     """
     table = read_table(Path(path))
+    reason = f"import {file_name or Path(path).name}"[:100]  # the history's column size
     with transaction.atomic():
-        importer = Importer(table.headers, communes)
+        importer = Importer(table.headers, communes, user=user, reason=reason)
         total = len(table.rows)
         for done, (number, cells) in enumerate(table.rows, start=1):
             importer.import_row(number, cells)
@@ -699,6 +734,8 @@ def import_file(
                 progress(done, total)
         result = importer.result
         result.written = not dry_run and (skip_invalid or not result.errors)
-        if not result.written:
+        if result.written:
+            importer.write_history()
+        else:
             transaction.set_rollback(True)
     return result

@@ -1,4 +1,6 @@
+import datetime
 import re
+import time
 from collections.abc import Container
 
 from django.apps import apps
@@ -6,13 +8,17 @@ from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.signals import post_delete
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from certification.models import in_force_condition
 
 from . import images, qrcodes, search
 from .text import fold, slugify_vi
@@ -348,6 +354,7 @@ class Producer(TranslatedFieldsMixin, models.Model):
     )
 
     objects = SlugManager.from_queryset(ProducerQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -420,6 +427,63 @@ class CodeSequence(models.Model):
         return (self.name,)
 
 
+def headline_figures(by_stars: dict, by_kind: list, by_commune: list) -> dict[str, int]:
+    """The home page's four figures, summed from the statistics' star, kind and commune counts."""
+    return {
+        "products": sum(by_stars.values()),
+        "five_star": by_stars[5],
+        "producers": sum(n for _kind, _label, n in by_kind),
+        "communes": sum(1 for slug, _name, _n in by_commune if slug),
+    }
+
+
+def current_certificate(certificate_model, on: datetime.date) -> models.QuerySet:
+    """The certificates in force on `on` of the outer product, the current one first."""
+    return certificate_model.objects.filter(
+        in_force_condition(on), product=OuterRef("pk")
+    ).order_by("-decision_date", "-stars", "-pk")
+
+
+def stored_stars_columns(certificate_model, on: datetime.date) -> dict:
+    """Product.update() values storing the current stars on `on` and the days they hold for.
+
+    Which certificates are in force changes only on a decision date, the day after a
+    valid_until and a revocation date; between the changes nearest to `on` the current
+    stars stay the same. A function of the model, so that migrations can use it.
+    """
+    theirs = certificate_model.objects.filter(product=OuterRef("pk")).order_by()
+
+    def earliest(field: str, **after) -> Coalesce:
+        first = theirs.filter(**after).values("product").annotate(day=models.Min(field))
+        return Coalesce(
+            Subquery(first.values("day")),
+            Value(datetime.date.max),
+            output_field=models.DateField(),
+        )
+
+    current = current_certificate(certificate_model, on)
+    return {
+        "stored_stars": Subquery(current.values("stars")[:1]),
+        "stored_certificate_id": Subquery(current.values("pk")[:1]),
+        # A product without certificates has no stars on any day: stored as a new one is.
+        "stored_stars_on": Case(
+            When(Exists(theirs), then=Value(on)),
+            default=Value(datetime.date.min),
+            output_field=models.DateField(),
+        ),
+        "stored_stars_changes_on": Least(
+            earliest("decision_date", decision_date__gt=on),
+            earliest("revoked_on", revoked_on__gt=on),
+        ),
+        "stored_stars_last_day": earliest("valid_until", valid_until__gte=on),
+    }
+
+
+# The day this process last made sure no stored stars were stale, and when (time.monotonic()).
+STORED_STARS_CHECKED: list = [None, 0.0]
+STORED_STARS_CHECK_SECONDS = 60
+
+
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -461,31 +525,114 @@ class ProductQuerySet(models.QuerySet):
         )
 
     def with_current_stars(self, on=None):
-        """Annotate the stars and id of the newest certificate in force on `on` (today)."""
-        certificate_model = apps.get_model("certification", "Certificate")
-        current = (
-            certificate_model.objects.in_force(on=on or timezone.localdate())
-            .filter(product=OuterRef("pk"))
-            .order_by("-decision_date", "-stars", "-pk")
-        )
+        """Annotate the stars and id of the newest certificate in force on `on` (today).
+
+        Today's come from the stored copy (see store_current_stars), which listings
+        sort and filter on through an index; any other day's from the certificates.
+        """
+        today = timezone.localdate()
+        if on is None or on == today:
+            self.model.objects.refresh_stale_stars(today)
+            return self.annotate(
+                current_stars=F("stored_stars"), current_certificate_id=F("stored_certificate_id")
+            )
+        current = current_certificate(apps.get_model("certification", "Certificate"), on)
         return self.annotate(
             current_stars=Subquery(current.values("stars")[:1]),
             current_certificate_id=Subquery(current.values("pk")[:1]),
         )
 
+    def store_current_stars(self, on=None) -> int:
+        """Store these products' current stars on `on` (today), and the days they hold for."""
+        on = on or timezone.localdate()
+        if on != STORED_STARS_CHECKED[0]:  # stored for another day than the one checked
+            STORED_STARS_CHECKED[:] = [None, 0.0]
+        certificate_model = apps.get_model("certification", "Certificate")
+        return self.update(**stored_stars_columns(certificate_model, on))
+
+    def with_stale_stars(self, on):
+        """Products whose stored stars may differ from the certificates' on `on`."""
+        return self.filter(
+            Q(stored_stars_on__gt=on)
+            | Q(stored_stars_changes_on__lte=on)
+            | Q(stored_stars_last_day__lt=on)
+        )
+
+    def refresh_stale_stars(self, today) -> None:
+        """Recompute the stored stars that a new day made stale (a certificate ended,
+        started or was revoked since they were stored).
+
+        Certificate and product saves keep the copy right for the day they run; only the
+        date moves it. So one check per process and day suffices, repeated each minute for
+        a write in another process whose transaction spanned midnight.
+        """
+        checked_day, checked_at = STORED_STARS_CHECKED
+        if checked_day == today and time.monotonic() - checked_at < STORED_STARS_CHECK_SECONDS:
+            return
+        stale = self.model.objects.with_stale_stars(today)
+        if stale.exists():
+            stale.store_current_stars(today)
+        STORED_STARS_CHECKED[:] = [today, time.monotonic()]
+
     def certified(self, on=None):
         return self.with_current_stars(on).filter(current_stars__isnull=False)
 
     def headline_counts(self, on=None):
-        """Figures for the home page, in one query."""
-        certified = self.with_current_stars(on)
-        counts = certified.aggregate(
-            products=models.Count("pk", filter=Q(current_stars__isnull=False)),
-            five_star=models.Count("pk", filter=Q(current_stars=5)),
-            producers=models.Count("producer", distinct=True),
-            communes=models.Count("producer__commune", distinct=True),
+        """The home page's figures, from the queries behind the statistics page's charts."""
+        return headline_figures(
+            self.count_by_stars(on), self.producers_by_kind(on), self.count_by_commune(on)
         )
-        return counts
+
+    # Statistics: each counts the products of this queryset with a certificate in force on `on`.
+
+    def count_by_stars(self, on=None) -> dict[int, int]:
+        """Products per current star level, 5 to 3 (0 where there are none)."""
+        rows = self.certified(on).order_by().values_list("current_stars")
+        counts = dict(rows.annotate(n=models.Count("pk")))
+        return {stars: counts.get(stars, 0) for stars in (5, 4, 3)}
+
+    def count_by_category_group(self, on=None) -> list[tuple[str | None, str, int]]:
+        """(slug, name, products) per category group (nhóm), most first.
+
+        A product set's products count in its group; the slug is None for products
+        filed under a sector only or under no category.
+        """
+        level = Category.Level
+        fields = ["slug", "name", "name_en", "name_fr"]
+        group = {
+            f"group_{field}": Case(
+                When(category__level=level.GROUP, then=F(f"category__{field}")),
+                When(category__level=level.PRODUCT_SET, then=F(f"category__parent__{field}")),
+            )
+            for field in fields
+        }
+        rows = self.certified(on).order_by().annotate(**group).values(*group)
+        rows = rows.annotate(n=models.Count("pk")).order_by("-n", "group_name")
+        return [
+            (
+                row["group_slug"],
+                Category(**{f: row[f"group_{f}"] for f in fields}).localized_name
+                if row["group_slug"]
+                else _("Group not recorded"),
+                row["n"],
+            )
+            for row in rows
+        ]
+
+    def count_by_commune(self, on=None) -> list[tuple[str | None, str, int]]:
+        """(slug, name, products) per commune, most first; the slug is None for "not recorded"."""
+        rows = self.certified(on).order_by()
+        rows = rows.values_list("producer__commune__slug", "producer__commune__name")
+        rows = rows.annotate(n=models.Count("pk")).order_by("-n", "producer__commune__name")
+        return [(slug, name or _("Commune not recorded"), n) for slug, name, n in rows]
+
+    def producers_by_kind(self, on=None) -> list[tuple[str, str, int]]:
+        """(kind, label, producers) for the producers of these products, most first."""
+        rows = self.certified(on).order_by().values_list("producer__kind")
+        rows = rows.annotate(n=models.Count("producer", distinct=True)).order_by(
+            "-n", "producer__kind"
+        )
+        return [(kind, Producer.Kind(kind).label, n) for kind, n in rows]
 
     def related_to(self, product):
         """Other products of the same category or commune, same category first."""
@@ -541,6 +688,14 @@ class ProductQuerySet(models.QuerySet):
 
     def by_stars_then_name(self):
         return self.order_by(F("current_stars").desc(nulls_last=True), "name", "pk")
+
+    def featured(self, count: int = 8):
+        """`count` five-star products in a random order.
+
+        Drawn among the ids alone, which the stars index holds; only those are loaded.
+        """
+        drawn = self.filter(current_stars=5).order_by("?").values("pk")[:count]
+        return self.filter(pk__in=Subquery(drawn)).order_by("?")
 
     def with_public_code(self, text: str):
         """The product whose public code is `text` (spaces, case, dashes and zeros forgiven)."""
@@ -615,14 +770,60 @@ class Product(TranslatedFieldsMixin, models.Model):
     search_text = models.TextField(_("searchable text"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # A copy of with_current_stars() for listings to sort and filter on through an index.
+    # Kept by certificate and product saves; read through with_current_stars(), which first
+    # recomputes the rows a new day made stale. Defaults: no certificate, true on any day.
+    stored_stars = models.PositiveSmallIntegerField(
+        _("current stars (stored)"), null=True, blank=True, editable=False
+    )
+    # Indexed: each certificate write looks up the products it is stored as current for.
+    stored_certificate_id = models.BigIntegerField(
+        _("current certificate (stored)"), null=True, blank=True, editable=False, db_index=True
+    )
+    stored_stars_on = models.DateField(
+        _("stored stars computed for"), default=datetime.date.min, editable=False
+    )
+    stored_stars_changes_on = models.DateField(
+        _("stored stars may change on"), default=datetime.date.max, editable=False
+    )
+    stored_stars_last_day = models.DateField(
+        _("stored stars hold until"), default=datetime.date.max, editable=False
+    )
 
     objects = SlugManager.from_queryset(ProductQuerySet)()
+    # Who changed what and when; the derived search texts and the timestamp would only add noise.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_name",
+            "search_text",
+            "updated_at",
+            "stored_stars",
+            "stored_certificate_id",
+            "stored_stars_on",
+            "stored_stars_changes_on",
+            "stored_stars_last_day",
+        ]
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        indexes = [models.Index(fields=["is_published", "name"])]
+        indexes = [
+            models.Index(fields=["is_published", "name"]),
+            # The listings' orders: stars (the default; its index is in migration 0012, as SQLite
+            # takes no NULLS LAST in an index), newest.
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(is_published=True),
+                name="product_published_newest",
+            ),
+            # with_stale_stars()
+            models.Index(fields=["stored_stars_on"], name="product_stored_stars_on"),
+            models.Index(fields=["stored_stars_changes_on"], name="product_stars_changes_on"),
+            models.Index(fields=["stored_stars_last_day"], name="product_stars_last_day"),
+        ]
         constraints = [
             # The register and its import tell products apart by name within a producer.
             models.UniqueConstraint(
@@ -736,6 +937,7 @@ class ProductImage(models.Model):
     )
 
     objects = ProductImageManager()
+    history = HistoricalRecords(excluded_fields=["width", "height", "renditions"])
 
     class Meta:
         ordering = ["position", "pk"]
@@ -811,6 +1013,27 @@ class ProductImage(models.Model):
         }
 
 
+@receiver(post_save, sender=Product)
+def store_saved_product_stars(sender, instance, created, **kwargs):
+    """A save writes the stored stars the instance was loaded with: store them afresh."""
+    if not created:
+        Product.objects.filter(pk=instance.pk).store_current_stars()
+
+
+@receiver(post_save, sender="certification.Certificate")
+@receiver(post_delete, sender="certification.Certificate")
+def store_certified_product_stars(sender, instance, **kwargs):
+    """A certificate written or deleted: store its product's stars afresh.
+
+    And those of a product it was current for before it moved to another; for any other
+    product it left, today's stars stay the same and the stored days only get fewer.
+    """
+    products = Product.objects.filter(
+        Q(pk=instance.product_id) | Q(stored_certificate_id=instance.pk)
+    )
+    products.store_current_stars()
+
+
 @receiver(post_delete, sender=ProductImage)
 def delete_image_files(sender, instance, **kwargs):
     """A deleted image (alone or with its product) takes its files with it."""
@@ -836,6 +1059,7 @@ class ProductLink(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = ProductLinkManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "pk"]

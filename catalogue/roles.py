@@ -6,7 +6,8 @@ edits only the producers, products, images, links and certificates of the
 communes assigned to them.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Commune, CommuneEditor, Producer, Product
@@ -108,6 +109,19 @@ class CommuneScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Another commune's object has no history page either, even once deleted."""
+        history = getattr(self.model, "history", None)  # django-simple-history's records
+        if history is not None and self.get_object(request, unquote(object_id)) is None:
+            try:
+                records = history.filter(**{self.opts.pk.attname: unquote(object_id)})
+                last = records.latest().instance
+            except (history.model.DoesNotExist, ValueError, ValidationError):
+                last = None
+            if last is None or not self.in_scope(request, last):
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         # The form's choices already keep editors to their communes; this is the last guard.

@@ -16,6 +16,16 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def printable(text: str) -> str:
+    """`text` without control and invisible format characters (NUL, escape, right-to-left
+    override, zero-width space...), which a visitor never means and a page must not echo."""
+    return "".join(
+        char
+        for char in text
+        if char in "\t\n\r" or unicodedata.category(char) not in {"Cc", "Cf", "Cs"}
+    )
+
+
 def slugify_vi(text: str) -> str:
     """An ASCII slug for a Vietnamese name: 'Tân Cương' -> 'tan-cuong'."""
     return slugify(fold(text))

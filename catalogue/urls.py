@@ -19,4 +19,6 @@ urlpatterns = [
     path("categories/", views.category_list, name="category-list"),
     path("categories/<slug:slug>/", views.category_detail, name="category-detail"),
     path("stars/<int:stars>/", views.star_list, name="star-detail"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/<slug:chart>.csv", views.statistics_csv, name="statistics-csv"),
 ]

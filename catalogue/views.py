@@ -1,5 +1,9 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,8 +13,11 @@ from django.views.decorators.http import require_safe
 from certification.verification import Verdict
 
 from . import exporting, qrcodes
+from .caching import cache_public_page
 from .filters import ProductFilter
 from .models import Category, Commune, CommuneAlias, Producer, Product
+from .sitemaps import SITEMAPS
+from .statistics import Figures
 
 PAGE_SIZE = 24
 LABELS_PER_SHEET = 24  # A4, 3 × 8 stickers of 70 × 37 mm
@@ -23,16 +30,21 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
     for name, value in fixed.items():
         data[name] = value
     filterset = ProductFilter(data, queryset=Product.objects.for_listing(), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = filterset.facets(fixed=fixed)
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    paginator.count = filterset.total  # counted by the facets' query: no second pass
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         template,
         {
             "filterset": filterset,
             "page": page,
-            "facets": filterset.facets(fixed=fixed),
+            "facets": facets,
             "chips": filterset.active(fixed=fixed),
-            "export_url": reverse("catalogue:product-export") + filterset.url(**fixed),
+            # The CSV of this listing, without the values its filters refused.
+            "export_url": reverse("catalogue:product-export")
+            + filterset.url(**(dict.fromkeys(filterset.errors) | fixed)),
             "fixed": list(fixed),
             **context,
         },
@@ -40,12 +52,13 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
 
 
 @require_safe
+@cache_public_page
 def home(request):
     return render(
         request,
         "catalogue/home.html",
         {
-            "featured": Product.objects.for_listing().filter(current_stars=5).order_by("?")[:8],
+            "featured": Product.objects.for_listing().featured(),
             "counts": Product.objects.published().headline_counts(),
             "sectors": Category.objects.sectors(),
             "communes": Commune.objects.with_product_count()
@@ -56,6 +69,7 @@ def home(request):
 
 
 @require_safe
+@cache_public_page
 def product_list(request):
     return product_listing(request)
 
@@ -64,6 +78,12 @@ def product_list(request):
 def product_export(request):
     """The current listing, filters applied, as CSV: one row per product, certificate in force."""
     filterset = ProductFilter(request.GET, queryset=Product.objects.for_listing(), request=request)
+    if filterset.errors:  # a list other than the one asked for would mislead
+        message = _("Unknown value for %(label)s: ‘%(value)s’ — remove it to download the list.")
+        lines = [
+            message % {"label": label, "value": value[:80]} for label, value in filterset.refused()
+        ]
+        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ocop-thai-nguyen.csv"'
     rows = exporting.current_rows(filterset.qs, url=request.build_absolute_uri)
@@ -72,6 +92,7 @@ def product_export(request):
 
 
 @require_safe
+@cache_public_page
 def product_detail(request, slug):
     product = get_object_or_404(Product.objects.for_detail(), slug=slug)
     return render(
@@ -86,6 +107,7 @@ def product_detail(request, slug):
 
 
 @require_safe
+@cache_public_page
 def product_label(request, slug):
     product = get_object_or_404(Product.objects.for_detail(), slug=slug)
     sheet = request.GET.get("layout") == "sheet"
@@ -104,6 +126,7 @@ def product_qr(request, slug, kind):
 
 
 @require_safe
+@cache_public_page
 def producer_list(request):
     producers = Producer.objects.with_published_products().with_product_count()
     producers = producers.select_related("commune").order_by("name")
@@ -112,6 +135,7 @@ def producer_list(request):
 
 
 @require_safe
+@cache_public_page
 def producer_detail(request, slug):
     producer = get_object_or_404(
         Producer.objects.with_published_products().select_related("commune"), slug=slug
@@ -123,6 +147,7 @@ def producer_detail(request, slug):
 
 
 @require_safe
+@cache_public_page
 def commune_list(request):
     return render(
         request,
@@ -137,6 +162,7 @@ def commune_list(request):
 
 
 @require_safe
+@cache_public_page
 def commune_detail(request, slug):
     communes = list(Commune.objects.by_slug_or_alias(slug)[:20])
     current = next((commune for commune in communes if commune.slug == slug), None)
@@ -163,6 +189,7 @@ def commune_detail(request, slug):
 
 
 @require_safe
+@cache_public_page
 def category_list(request):
     return render(
         request, "catalogue/category_list.html", {"sectors": Category.objects.tree_with_counts()}
@@ -170,6 +197,7 @@ def category_list(request):
 
 
 @require_safe
+@cache_public_page
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent__parent"), slug=slug)
     return product_listing(
@@ -182,9 +210,62 @@ def category_detail(request, slug):
 
 
 @require_safe
+@cache_public_page
 def star_list(request, stars):
     if stars not in (3, 4, 5):
         raise Http404(_("OCOP ratings have 3, 4 or 5 stars."))
     return product_listing(
         request, "catalogue/star_detail.html", fixed={"stars": str(stars)}, stars=stars
+    )
+
+
+@require_safe
+@cache_public_page
+def statistics(request):
+    figures = Figures()
+    return render(
+        request,
+        "catalogue/statistics.html",
+        {"figures": figures, "charts": figures.charts(), "comparisons": figures.comparisons()},
+    )
+
+
+@require_safe
+def statistics_csv(request, chart):
+    chart = Figures().chart(chart)
+    if chart is None:
+        raise Http404(_("There is no chart of this name."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ocop-thai-nguyen-{chart.slug}.csv"'
+    exporting.write_csv(response, chart.csv_header, chart.csv_rows)
+    return response
+
+
+@require_safe
+def sitemap_index(request):
+    """The index of the sitemaps, every address at SITE_URL whatever host was asked."""
+    response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    site = urlsplit(settings.SITE_URL)
+    for entry in response.context_data["sitemaps"]:
+        entry.location = (
+            urlsplit(entry.location)._replace(scheme=site.scheme, netloc=site.netloc).geturl()
+        )
+    return response
+
+
+@require_safe
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+@require_safe
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {
+            "admin_path": reverse("admin:index"),
+            "sitemap_url": settings.SITE_URL.rstrip("/") + reverse("sitemap"),
+        },
+        content_type="text/plain; charset=utf-8",
     )

@@ -7,6 +7,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue import search
 from catalogue.models import Product
@@ -98,7 +99,7 @@ class CertificateInline(admin.StackedInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(CommuneScopedAdminMixin, SimpleHistoryAdmin):
     commune_path = "product__producer__commune"
     list_display = [
         "product",

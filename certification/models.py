@@ -1,12 +1,15 @@
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Score bands of Decision 148/QĐ-TTg: "from X to under Y", 5 stars up to 100.
 SCORE_BANDS = {
@@ -38,13 +41,81 @@ def in_force_condition(on: datetime.date) -> Q:
     return Q(decision_date__lte=on, valid_until__gte=on) & ~Q(revoked_on__lte=on)
 
 
+def store_stars_of(product_ids) -> None:
+    product_model = apps.get_model("catalogue", "Product")
+    product_model.objects.filter(pk__in=product_ids).store_current_stars()
+
+
 class CertificateQuerySet(models.QuerySet):
+    # Writes that send no post_save: they store their products' current stars themselves
+    # (see catalogue.models.store_certified_product_stars).
+
+    def update(self, **kwargs):
+        before = list(self.values_list("pk", "product"))
+        with transaction.atomic(using=self.db):
+            count = super().update(**kwargs)
+            ids = [pk for pk, _product in before]
+            after = self.model.objects.filter(pk__in=ids).values_list("product", flat=True)
+            store_stars_of({product for _pk, product in before} | set(after))
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            store_stars_of({certificate.product_id for certificate in created})
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        before = self.model.objects.filter(pk__in=[certificate.pk for certificate in objs])
+        products = set(before.values_list("product", flat=True))
+        with transaction.atomic(using=self.db):
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            store_stars_of(products | {certificate.product_id for certificate in objs})
+        return count
+
     def in_force(self, on=None):
         return self.filter(in_force_condition(on or timezone.localdate()))
 
     def expiring_within(self, days: int, on=None):
         on = on or timezone.localdate()
         return self.in_force(on).filter(valid_until__lte=on + datetime.timedelta(days=days))
+
+    def of_published_products(self):
+        return self.filter(product__is_published=True)
+
+    def per_year(self) -> dict[int, int]:
+        """Certificates by the year their decision was signed, oldest first."""
+        rows = self.order_by().annotate(year=ExtractYear("decision_date")).values_list("year")
+        return dict(rows.annotate(n=models.Count("pk")).order_by("year"))
+
+    def expiring_per_quarter(self, on=None, quarters: int = 8) -> dict[tuple[int, int], int]:
+        """{(year, quarter): n} for the products' current certificates (the ones that give
+        their stars on `on`) whose last valid day falls in this quarter or the next ones.
+        """
+        on = on or timezone.localdate()
+        first = (on.year, (on.month - 1) // 3 + 1)
+        keys = [
+            (first[0] + (first[1] - 1 + i) // 4, (first[1] - 1 + i) % 4 + 1)
+            for i in range(quarters)
+        ]
+        last_year, last_quarter = keys[-1]
+        end = add_months(datetime.date(last_year, 3 * last_quarter - 2, 1), 3)
+        product_model = apps.get_model("catalogue", "Product")
+        current = (
+            product_model.objects.filter(pk__in=self.values("product"))
+            .with_current_stars(on)
+            .values("current_certificate_id")
+        )
+        rows = (
+            self.in_force(on)
+            .filter(pk__in=current, valid_until__lt=end)
+            .order_by()
+            .annotate(year=ExtractYear("valid_until"), quarter=ExtractQuarter("valid_until"))
+            .values_list("year", "quarter")
+            .annotate(n=models.Count("pk"))
+        )
+        counts = {(year, quarter): n for year, quarter, n in rows}
+        return {key: counts.get(key, 0) for key in keys}
 
 
 class CertificateManager(models.Manager):
@@ -112,6 +183,7 @@ class Certificate(models.Model):
     note = models.TextField(_("note"), blank=True)
 
     objects = CertificateManager.from_queryset(CertificateQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-decision_date", "-pk"]

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from catalogue.models import Product
-from catalogue.text import fold
+from catalogue.text import fold, printable
 
 from .models import Certificate
 
@@ -57,7 +57,7 @@ def decision_key(text: str) -> str:
 
 
 def clean_query(text: str) -> str:
-    return " ".join(text.replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+    return " ".join(printable(text).split())[:MAX_QUERY_LENGTH]
 
 
 def lookup(query: str, on: datetime.date | None = None) -> list[Verdict]:

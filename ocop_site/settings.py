@@ -2,13 +2,17 @@
 
 Local development needs no variables at all: DEBUG is on, the database is an
 SQLite file beside manage.py and media lives in ./media. Production sets
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+DJANGO_ENV=production (or DEBUG=0), SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,13 +29,40 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# Security: production mode. DJANGO_ENV=production (or DEBUG=0) turns DEBUG off and makes
+# SECRET_KEY and ALLOWED_HOSTS required; with neither, the site runs in development mode.
+PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production" or not env_bool(
+    "DEBUG", True
+)
+if PRODUCTION and env_bool("DEBUG", False):
+    raise ImproperlyConfigured("DEBUG=1 contradicts DJANGO_ENV=production: unset DEBUG.")
+DEBUG = not PRODUCTION
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production mode (DJANGO_ENV=production or DEBUG=0) needs the "
+            "SECRET_KEY environment variable: a random string of 50 characters or more, e.g. "
+            "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     SECRET_KEY = "django-insecure-local-development-only"
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Production mode (DJANGO_ENV=production or DEBUG=0) needs the "
+        "ALLOWED_HOSTS environment variable: the site's host names, comma-separated, e.g. "
+        "ALLOWED_HOSTS=ocop.example.vn,www.ocop.example.vn"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -43,15 +74,23 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # /sitemap.xml (catalogue/sitemaps.py)
     "django.contrib.postgres",  # trigram lookups; inert on SQLite
     "django_filters",
+    "csp",  # Content-Security-Policy header (django-csp)
+    "axes",  # admin login lockout (django-axes)
+    "simple_history",  # field-level history of products and certificates
     "catalogue",
     "certification",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ocop_site.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",  # HTML; static files come precompressed
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 Not Modified
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # keep last: history_user
 ]
 
 ROOT_URLCONF = "ocop_site.urls"
@@ -136,3 +177,189 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Certificate checks per client address (REMOTE_ADDR) before a 429 page: LOOKUPS per SECONDS.
 VERIFY_RATE_LIMIT_LOOKUPS = int(os.environ.get("VERIFY_RATE_LIMIT_LOOKUPS", "30"))
 VERIFY_RATE_LIMIT_SECONDS = int(os.environ.get("VERIFY_RATE_LIMIT_SECONDS", "600"))
+
+# Caching: anonymous pages, QR codes and the verification rate limit live in Django's cache
+# (catalogue/caching.py; README, "Caching"). Local memory by default, one per process; set
+# REDIS_URL (redis://127.0.0.1:6379/0) so several app servers share one cache.
+if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ocop"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+# Seconds an anonymous page may stay cached; changes invalidate it sooner. 0: no page cache.
+PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "3600"))
+# Sessions (staff only: visitors never get one) stay in the database, which every app server
+# shares; "cached_db" over per-process local memory would keep a signed-out session alive
+# in the other processes.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Scale-out: several app servers behind a load balancer share PostgreSQL, Redis and object
+# storage, and keep nothing on local disk (README, "Running in production").
+if not DEBUG and "CONN_MAX_AGE" not in os.environ:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60  # seconds a worker keeps its connection
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if AWS_STORAGE_BUCKET_NAME := os.environ.get("AWS_STORAGE_BUCKET_NAME", ""):
+    # Public media on S3-compatible storage (django-storages): plain URLs, no signatures.
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_QUERYSTRING_AUTH = False
+    AWS_S3_FILE_OVERWRITE = False
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": os.environ.get("AWS_LOCATION", "media")},
+    }
+# Spreadsheets between an import's preview and its confirmation (catalogue/admin.py,
+# PendingUpload): never public. In the bucket, under private/ (outside the public media
+# prefix), which every app server reaches; without one, a local folder (IMPORTS_ROOT), which
+# several app servers must then share.
+STORAGES["imports"] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "location": "private/imports",
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+    if AWS_STORAGE_BUCKET_NAME
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("IMPORTS_ROOT")
+            or Path(tempfile.gettempdir()) / "ocop-imports",
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
+)
+
+# Benchmark only (scripts/bench_pages.py): a fixed page served at /bench/prerendered/.
+BENCH_PRERENDERED_PATH = os.environ.get("BENCH_PRERENDERED_PATH", "")
+
+# Security: HTTPS, cookies, headers, Content-Security-Policy, admin lockout, logging.
+# Production defaults are strict; every value below can be tuned by its environment variable.
+# README, "Security", lists the resulting headers.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+if proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    # e.g. "HTTP_X_FORWARDED_PROTO,https" behind a load balancer that terminates TLS and
+    # always sets (never forwards) that header.
+    header, _sep, value = proxy_ssl_header.partition(",")
+    if not header.strip() or not value.strip():
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must look like HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = (header.strip(), value.strip())
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # a working day, in seconds
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Images may also come from the media host when media is elsewhere (S3, a CDN).
+MEDIA_ORIGINS = [
+    origin
+    for origin in (
+        _origin(MEDIA_URL),
+        f"https://{AWS_S3_CUSTOM_DOMAIN}"
+        if AWS_STORAGE_BUCKET_NAME and AWS_S3_CUSTOM_DOMAIN
+        else "",
+        _origin(AWS_S3_ENDPOINT_URL or "") if AWS_STORAGE_BUCKET_NAME else "",
+        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+        if AWS_STORAGE_BUCKET_NAME and not (AWS_S3_CUSTOM_DOMAIN or AWS_S3_ENDPOINT_URL)
+        else "",
+        *env_list("CSP_EXTRA_IMG_SRC", ""),
+    )
+    if origin
+]
+# No inline script or style anywhere, no third-party host: templates link static files only.
+# JSON-LD blocks (<script type="application/ld+json">) are data and need no exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *dict.fromkeys(MEDIA_ORIGINS)],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Where the admin lives: ADMIN_PATH=some-less-guessable-path/ moves it (no leading slash).
+ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip().strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("ADMIN_PATH cannot be empty; the default is admin/")
+
+# Admin login lockout (django-axes): AXES_FAILURE_LIMIT failed logins for one username from
+# one address lock that pair out for AXES_COOLOFF_MINUTES, even with the right password.
+# `python manage.py axes_reset` unlocks everyone before then.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 60)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "ocop_site.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+
+# Logging: one JSON line per request and per error on stdout in production (ocop_site/logging.py,
+# ocop_site/middleware.py); short readable lines on the console in development.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ocop_site.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ocop_site.logging.JsonFormatter"},
+        "console": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if PRODUCTION else "console",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO" if PRODUCTION else "WARNING"},
+    "loggers": {
+        "django": {"level": "INFO" if PRODUCTION else "WARNING"},
+        # Runserver prints its own request lines in development.
+        "ocop.request": {"level": "INFO" if PRODUCTION else "WARNING"},
+        "axes": {"level": "INFO" if PRODUCTION else "WARNING"},  # failed logins, lockouts
+        "axes.apps": {"level": "WARNING"},  # not its start-up banner: it would pollute dumpdata
+    },
+}

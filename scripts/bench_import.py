@@ -154,7 +154,13 @@ def child(register: Path) -> None:
 
 
 def run_child(register: Path, database_url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench",
+        "ALLOWED_HOSTS": "localhost",  # production mode refuses to start without it
+    }
     process = subprocess.run(
         [sys.executable, __file__, "--child", str(register)],
         env=env,

@@ -98,6 +98,7 @@ def worker_env(static_root: Path) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "bench-only",
         "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",  # the test client speaks plain HTTP
         "CONN_MAX_AGE": "0",
         "STATIC_ROOT": str(static_root),
     }

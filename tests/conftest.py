@@ -1,6 +1,8 @@
+import time
+
 import pytest
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +36,9 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
     yield
     # Deleting images deletes their files: never from the real ./media.
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+    # Nor any history rows: they would outlive the module, unlike the rows of each test.
+    no_history = override_settings(SIMPLE_HISTORY_ENABLED=False)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), no_history:
         Certificate.objects.all().delete()
         Product.objects.all().delete()  # with their images and links
         Producer.objects.all().delete()
@@ -44,7 +48,38 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with an empty cache: its rolled-back rows must not linger as pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def stored_stars_checked():
+    """Saves keep the stored stars right: no page needs to check them for a new day.
+
+    So the first page a test requests runs the same queries as the next.
+    """
+    from catalogue import models
+
+    models.STORED_STARS_CHECKED[:] = [timezone.localdate(), time.monotonic()]
+
+
+@pytest.fixture(autouse=True)
 def site_language():
     """A request to /en/ or /fr/ leaves its language active: back to the default after each test."""
     yield
     translation.deactivate()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The hostile-input tally (tests/hostile.py), when those tests ran."""
+    import sys
+
+    hostile = sys.modules.get("tests.hostile")
+    if hostile and hostile.TALLY["cases"]:
+        terminalreporter.write_line(
+            f"hostile input: {hostile.TALLY['cases']} cases tried, "
+            f"{hostile.TALLY['server errors']} server errors (500s) seen"
+        )

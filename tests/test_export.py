@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 from openpyxl import load_workbook
 
@@ -213,8 +214,23 @@ def test_public_export_applies_the_listing_filters(client, register):
     assert public_rows(client, commune="not-recorded")[0]["commune"] == ""
 
 
-def test_public_export_ignores_unknown_filter_values(client, register):
-    assert len(public_rows(client, stars="9", page="abc")) == 3
+def test_public_export_refuses_unknown_filter_values_in_plain_words(client, register):
+    """Not the whole register in place of the list asked for: a 400 naming each bad value."""
+    with translation.override("en"):
+        url = reverse("catalogue:product-export")
+    response = client.get(url, {"stars": "9", "kind": "x\x00y", "q": "chè"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().splitlines() == [
+        "Unknown value for Stars: ‘9’ — remove it to download the list.",
+        "Unknown value for Producer kind: ‘xy’ — remove it to download the list.",
+    ]
+    assert len(public_rows(client, page="abc")) == 3  # not a filter
+
+
+def test_a_listing_links_to_its_csv_without_the_values_it_refused(client, register):
+    response = client.get(reverse("catalogue:product-list"), {"stars": "9", "kind": "household"})
+    assert response.context["export_url"] == EXPORT_URL + "?kind=household"
 
 
 def test_public_export_neutralises_formulas(client, register):

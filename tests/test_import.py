@@ -31,10 +31,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def places(tmp_path, monkeypatch):
+def places(tmp_path, settings):
     load_places()
     # Uploads waiting for confirmation go to this test's folder, not the system's.
-    monkeypatch.setattr(PendingUpload, "FOLDER", tmp_path / "uploads")
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    storage["OPTIONS"] = {"location": tmp_path / "uploads"}
+    settings.STORAGES = settings.STORAGES | {"imports": storage}
 
 
 def run(path, *args, verbosity=1):
@@ -548,13 +550,28 @@ def test_admin_confirm_needs_the_token_of_this_session(staff_client, client, tmp
     for forged in ["../../etc/passwd", "x" * 32, ""]:
         response = staff_client.post(IMPORT_URL, {"token": forged})
         assert response.status_code == 302 and not Product.objects.exists()
-    assert [path.name for path in PendingUpload.FOLDER.iterdir()] == [f"{token}.csv"]
+    assert [path.name for path in (tmp_path / "uploads").iterdir()] == [f"{token}.csv"]
     assert staff_client.post(IMPORT_URL, {"token": token}).status_code == 302
     assert Product.objects.count() == 1
-    assert not any(PendingUpload.FOLDER.iterdir())
+    assert not any((tmp_path / "uploads").iterdir())
     # Used once: the file is gone.
     assert staff_client.post(IMPORT_URL, {"token": token}).status_code == 302
     assert Product.objects.count() == 1
+
+
+def test_admin_import_works_when_the_upload_waits_in_object_storage(
+    staff_client, settings, tmp_path
+):
+    # With several app servers the file waits in the bucket (S3Storage), which has no local
+    # path: the import reads a temporary copy. InMemoryStorage has no path either.
+    memory = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+    settings.STORAGES = settings.STORAGES | {"imports": memory}
+    token = upload(staff_client, write_csv(tmp_path / "r.csv", [ROW])).context["token"]
+    assert PendingUpload.storage().exists(f"{token}.csv")
+    assert not (tmp_path / "uploads").exists()  # nothing on this server's disk
+    assert staff_client.post(IMPORT_URL, {"token": token}).status_code == 302
+    assert Product.objects.count() == 1
+    assert not PendingUpload.storage().exists(f"{token}.csv")
 
 
 def test_admin_refuses_an_unreadable_file_with_the_reason(staff_client, tmp_path):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -594,6 +595,7 @@ def test_home_features_only_five_star_products_in_force(client, data):
     response = client.get(reverse("catalogue:home"))
     assert set(response.context["featured"]) == {data["tea5"], expired_five}
     expired_five.certificates.update(valid_until=today - ONE_DAY)
+    call_command("clear_page_cache")  # update() sends no signal: the cached page would stay
     response = client.get(reverse("catalogue:home"))
     assert list(response.context["featured"]) == [data["tea5"]]
 

@@ -4,6 +4,7 @@ import unicodedata
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -44,7 +45,8 @@ def close_match_notice(query: str) -> str:
 
 
 def search_page(client, q: str, **params):
-    response = client.get(PRODUCTS, {"q": q, **params})
+    with override_settings(PAGE_CACHE_TIMEOUT=0):  # drawn each time: its context is read
+        response = client.get(PRODUCTS, {"q": q, **params})
     assert response.status_code == 200
     return response
 

@@ -8,7 +8,15 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_from_path, get_language_info
 
+from catalogue import text
+
 register = template.Library()
+
+
+@register.filter
+def printable(value) -> str:
+    """A visitor's value without control characters, to show it back (see text.printable)."""
+    return "" if value is None else text.printable(str(value))
 
 
 @dataclass

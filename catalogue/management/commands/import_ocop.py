@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -35,16 +36,27 @@ class Command(BaseCommand):
             help="Where to write the invalid rows (CSV). Default with --skip-invalid: "
             "FILE-invalid-rows.csv beside the input.",
         )
+        parser.add_argument(
+            "--user",
+            help="The username the history of the written objects records (default: none). "
+            "The history's reason is always “import FILE”.",
+        )
 
-    def handle(self, *args, file, dry_run, skip_invalid, report, verbosity, **options):
+    def handle(self, *args, file, dry_run, skip_invalid, report, user, verbosity, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
+        if user is not None:
+            try:
+                user = get_user_model().objects.get_by_natural_key(user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"No such user: {user}") from None
         show_progress = verbosity >= 2 or (verbosity >= 1 and self.stderr.isatty())
         try:
             result = import_file(
                 file,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
+                user=user,
                 progress=self.progress if show_progress else None,
             )
         except ImportFileError as error:

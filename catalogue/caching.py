@@ -1,0 +1,141 @@
+"""The anonymous page cache, and the catalogue version that invalidates it.
+
+Every public page is stored whole in Django's cache, under a key made of its absolute URL,
+its language and the site's date (Asia/Ho_Chi_Minh), and stamped with the catalogue version:
+one integer that any change to what the pages show bumps. A page stamped with an older
+version is never served, so no change waits for a timeout, and a certificate that expires at
+midnight loses its stars on the first request of the next day.
+"""
+
+import functools
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+
+VERSION_KEY = "catalogue-version"
+
+
+def _start_version() -> int:
+    # Random, never 1: after the key is evicted, pages stamped before can't match again.
+    cache.add(VERSION_KEY, secrets.randbelow(2**62), timeout=None)
+    return cache.get(VERSION_KEY)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # missing (evicted, flushed): any new value invalidates
+        _start_version()
+
+
+def bump_version(**kwargs) -> None:
+    """Invalidate every cached page: now, and again when the current transaction commits.
+
+    Now, so the next request in this transaction sees the change; after the commit, because
+    another process may have cached the old rows under the new version meanwhile. A rolled-back
+    transaction bumps once, harmlessly. Usable as a signal receiver.
+    """
+    _bump()
+    connection = transaction.get_connection()
+    # One bump per transaction is enough at commit, however many rows an import saves.
+    if not any(entry[1] is _bump for entry in connection.run_on_commit):
+        transaction.on_commit(_bump)
+
+
+def watch(*models) -> None:
+    """Bump the version whenever one of `models` is saved or deleted, or its relations change."""
+    for model in models:
+        post_save.connect(bump_version, sender=model, dispatch_uid=f"page-cache-save-{model}")
+        post_delete.connect(bump_version, sender=model, dispatch_uid=f"page-cache-del-{model}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                bump_version,
+                sender=field.remote_field.through,
+                dispatch_uid=f"page-cache-m2m-{model}-{field.name}",
+            )
+
+
+def _may_be_signed_in(request) -> bool:
+    # Only a session cookie can make a user; without one, no query is needed to know.
+    # Pending flash messages ride in a cookie (or the session) and must be shown, not cached.
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
+@functools.cache
+def _known_parameters() -> frozenset[str]:
+    from .filters import ProductFilter
+
+    return frozenset([*ProductFilter.base_filters, "page", "layout"])
+
+
+def _worth_caching(request) -> bool:
+    # Other parameters (fbclid, utm_*, made-up ones) appear in the page but are one-offs:
+    # caching them would only fill the cache.
+    return all(name in _known_parameters() for name in request.GET)
+
+
+def _page_key(request) -> str:
+    url = request.build_absolute_uri()  # host and scheme too: pages print absolute URLs
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"page:{timezone.localdate().isoformat()}:{translation.get_language()}:{digest}"
+
+
+def _cacheable(request, response) -> bool:
+    messages = getattr(request, "_messages", None)
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        and "private" not in response.get("Cache-Control", "")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
+        and not (messages is not None and messages.used)
+        and not (session is not None and session.modified)
+    )
+
+
+def cache_public_page(view):
+    """Serve anonymous visitors from the page cache; signed-in staff always get a fresh page.
+
+    Anonymous pages may be kept by browsers but are revalidated each time (ETag, 304);
+    staff pages are never stored anywhere.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if _may_be_signed_in(request):
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+        timeout = settings.PAGE_CACHE_TIMEOUT
+        if timeout and _worth_caching(request):
+            # The date is read before rendering: a page drawn across midnight is stored
+            # under the earlier day, never served to the next one.
+            key = _page_key(request)
+            found = cache.get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY)
+            if version is None:
+                version = _start_version()
+            stored = found.get(key)
+            if stored is not None and stored[0] == version:
+                response = stored[1]
+            else:
+                response = view(request, *args, **kwargs)
+                if _cacheable(request, response):
+                    cache.set(key, (version, response), timeout)
+        else:
+            response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        # Signed-in staff get other headers for the same address.
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper

@@ -1,0 +1,337 @@
+"""The figures of the statistics page, its charts and the official totals shown beside them.
+
+Every product figure counts published products with an OCOP certificate in force on the
+day (`Product.objects.published().certified(on)`); certifications count every certificate
+of a published product by the year of its decision. The home page's headline figures are
+summed from the same queries (`headline_figures`).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certification.models import Certificate
+
+from . import charts
+from .models import Product, headline_figures
+
+TOP_COMMUNES = 15
+
+
+@dataclass(frozen=True)
+class OfficialFigure:
+    """A published provincial total, as shared/data/ocop_scheme.md reports it (news sources)."""
+
+    key: str  # the figure of ours it is compared with
+    label: str
+    value: int
+    as_of: str  # as precise as the source is: a year or an ISO date
+    sources: tuple[str, ...]
+
+
+# Merged Thái Nguyên (with Bắc Kạn), from shared/data/ocop_scheme.md §7 and §9 ([N] news).
+OFFICIAL_FIGURES = (
+    OfficialFigure(
+        "products",
+        gettext_lazy("Products certified at 3 to 5 stars"),
+        569,
+        "2025",
+        (
+            "https://vietnam.vn/?p=1305140",
+            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
+        ),
+    ),
+    OfficialFigure(
+        "five_star",
+        gettext_lazy("5-star products"),
+        10,
+        "2025",
+        (
+            "https://vietnam.vn/?p=1305140",
+            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
+        ),
+    ),
+    OfficialFigure(
+        "four_star",
+        gettext_lazy("4-star products"),
+        113,
+        "2025",
+        (
+            "https://vietnam.vn/?p=1305140",
+            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
+        ),
+    ),
+    OfficialFigure(
+        "three_star",
+        gettext_lazy("3-star products"),
+        446,
+        "2025",
+        (
+            "https://vietnam.vn/?p=1305140",
+            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
+        ),
+    ),
+    OfficialFigure(
+        "certifications",
+        gettext_lazy("Certifications at 3 to 5 stars, after the 2025 rating round"),
+        620,
+        "2026-02-02",
+        (
+            "https://baothainguyen.vn/kinh-te/202602/"
+            "them-59-san-pham-duoc-chung-nhan-ocop-3-den-4-sao-eb45440",
+        ),
+    ),
+)
+
+
+@dataclass
+class Comparison:
+    official: OfficialFigure
+    ours: int
+
+    @property
+    def gap(self) -> int:
+        """Ours less the official figure: negative when our register is missing some."""
+        return self.ours - self.official.value
+
+
+@dataclass
+class Row:
+    label: str
+    value: int
+    url: str = ""
+    share: float | None = None  # percent of the chart's total, for shares
+
+    @property
+    def value_text(self) -> str:
+        text = number_format(self.value, force_grouping=True)
+        if self.share is not None:
+            text += f" ({number_format(self.share, 1)} %)"
+        return text
+
+
+@dataclass
+class Chart:
+    slug: str
+    title: str
+    note: str
+    label_header: str
+    value_header: str
+    rows: list[Row]
+    shown: list[Row] = field(default_factory=list)  # in the drawing; all rows when empty
+    with_share: bool = False
+
+    def __post_init__(self):
+        self.shown = self.shown or self.rows
+
+    @property
+    def total(self) -> int:
+        return sum(row.value for row in self.rows)
+
+    @property
+    def summary(self) -> str:
+        if not self.total:
+            return _("Nothing to count yet.")
+        largest = max(self.rows, key=lambda row: row.value)
+        return _("Total %(total)s. Largest: %(label)s, %(value)s.") % {
+            "total": number_format(self.total, force_grouping=True),
+            "label": largest.label,
+            "value": largest.value_text,
+        }
+
+    @cached_property
+    def svg(self) -> charts.BarChart:
+        return charts.bar_chart([(row.label, row.value, row.value_text) for row in self.shown])
+
+    @property
+    def is_partial(self) -> bool:
+        return len(self.shown) < len(self.rows)
+
+    @property
+    def csv_header(self) -> list[str]:
+        header = [self.label_header, self.value_header]
+        return [*header, _("Share (%)")] if self.with_share else header
+
+    @property
+    def csv_rows(self) -> list[list]:
+        if self.with_share:
+            return [[row.label, row.value, row.share] for row in self.rows]
+        return [[row.label, row.value] for row in self.rows]
+
+    @property
+    def csv_url(self) -> str:
+        return reverse("catalogue:statistics-csv", args=[self.slug])
+
+
+class Figures:
+    """The statistics of the catalogue on one day; each query runs once, when first needed."""
+
+    def __init__(self, on: datetime.date | None = None):
+        self.on = on or timezone.localdate()
+        self.products = Product.objects.published()
+
+    @cached_property
+    def by_stars(self) -> dict[int, int]:
+        return self.products.count_by_stars(self.on)
+
+    @cached_property
+    def by_group(self):
+        return self.products.count_by_category_group(self.on)
+
+    @cached_property
+    def by_commune(self):
+        return self.products.count_by_commune(self.on)
+
+    @cached_property
+    def by_kind(self):
+        return self.products.producers_by_kind(self.on)
+
+    @cached_property
+    def per_year(self) -> dict[int, int]:
+        return Certificate.objects.of_published_products().per_year()
+
+    @cached_property
+    def expiring(self) -> dict[tuple[int, int], int]:
+        return Certificate.objects.of_published_products().expiring_per_quarter(self.on)
+
+    @cached_property
+    def headline(self) -> dict[str, int]:
+        return headline_figures(self.by_stars, self.by_kind, self.by_commune)
+
+    def ours(self) -> dict[str, int]:
+        return {
+            **self.headline,
+            "four_star": self.by_stars[4],
+            "three_star": self.by_stars[3],
+            "certifications": sum(self.per_year.values()),
+        }
+
+    def comparisons(self) -> list[Comparison]:
+        ours = self.ours()
+        return [Comparison(figure, ours[figure.key]) for figure in OFFICIAL_FIGURES]
+
+    def charts(self) -> list[Chart]:
+        return [build(self) for build in CHARTS.values()]
+
+    def chart(self, slug: str) -> Chart | None:
+        build = CHARTS.get(slug)
+        return build(self) if build else None
+
+
+def stars_chart(figures: Figures) -> Chart:
+    return Chart(
+        "stars",
+        _("Products by star level"),
+        _("Published products by the stars of their certificate in force today."),
+        _("Stars"),
+        _("Products"),
+        [
+            Row(
+                _("%(stars)s stars") % {"stars": stars},
+                n,
+                reverse("catalogue:star-detail", args=[stars]),
+            )
+            for stars, n in figures.by_stars.items()
+        ],
+    )
+
+
+def group_chart(figures: Figures) -> Chart:
+    return Chart(
+        "category-groups",
+        _("Products by category group"),
+        _(
+            "Products with a certificate in force today, by OCOP product group; a product set "
+            "counts in its group."
+        ),
+        _("Category group"),
+        _("Products"),
+        [
+            Row(name, n, reverse("catalogue:category-detail", args=[slug]) if slug else "")
+            for slug, name, n in figures.by_group
+        ],
+    )
+
+
+def commune_chart(figures: Figures) -> Chart:
+    rows = [
+        Row(name, n, reverse("catalogue:commune-detail", args=[slug]) if slug else "")
+        for slug, name, n in figures.by_commune
+    ]
+    return Chart(
+        "communes",
+        _("Products by commune"),
+        _(
+            "Products with a certificate in force today, by the commune or ward of their "
+            "producer. The drawing shows the %(top)s communes with the most; the table under "
+            "it and the CSV file list them all."
+        )
+        % {"top": TOP_COMMUNES},
+        _("Commune or ward"),
+        _("Products"),
+        rows,
+        shown=rows[:TOP_COMMUNES],
+    )
+
+
+def year_chart(figures: Figures) -> Chart:
+    return Chart(
+        "certifications-per-year",
+        _("Certifications per year"),
+        _(
+            "Every certificate on record for a published product, by the year its decision "
+            "was signed, whether it is still in force, expired or revoked."
+        ),
+        _("Year"),
+        _("Certificates"),
+        [Row(str(year), n) for year, n in figures.per_year.items()],
+    )
+
+
+def expiring_chart(figures: Figures) -> Chart:
+    return Chart(
+        "expiring-per-quarter",
+        _("Certificates expiring per quarter"),
+        _(
+            "Certificates that give a product its stars today, by the quarter of their last "
+            "valid day, over the next two years: the products to rate again."
+        ),
+        _("Quarter"),
+        _("Certificates"),
+        [
+            Row(_("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}, n)
+            for (year, quarter), n in figures.expiring.items()
+        ],
+    )
+
+
+def kind_chart(figures: Figures) -> Chart:
+    total = sum(n for _kind, _label, n in figures.by_kind)
+    return Chart(
+        "producer-kinds",
+        _("Producers by kind"),
+        _("Producers with at least one product with a certificate in force today."),
+        _("Producer kind"),
+        _("Producers"),
+        [
+            Row(str(label), n, share=round(100 * n / total, 1))
+            for _kind, label, n in figures.by_kind
+        ],
+        with_share=True,
+    )
+
+
+CHARTS = {
+    "stars": stars_chart,
+    "category-groups": group_chart,
+    "communes": commune_chart,
+    "certifications-per-year": year_chart,
+    "expiring-per-quarter": expiring_chart,
+    "producer-kinds": kind_chart,
+}

@@ -1,0 +1,190 @@
+"""The stored copy of the current stars never disagrees with the certificates.
+
+Listings sort and filter on Product.stored_stars through an index; with_current_stars()
+reads it for today. These tests move "today" and write certificates every way the site
+does, and compare what pages read with the certificates' own answer (test_current_stars.py
+pins that answer down).
+"""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Subquery
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue.models import Product, current_certificate
+from certification.models import Certificate
+
+from .factories import make_certificate, make_product
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set the site's date: `today.set(day)`; pages and querysets read it, nothing else runs."""
+
+    class Today:
+        day = timezone.localdate()
+
+        def set(self, day):
+            self.day = day
+
+    clock = Today()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: clock.day)
+    return clock
+
+
+def read(product) -> tuple[int | None, int | None]:
+    """(stars, certificate id) as pages read them today."""
+    row = Product.objects.with_current_stars().get(pk=product.pk)
+    return row.current_stars, row.current_certificate_id
+
+
+def from_certificates(product, on) -> tuple[int | None, int | None]:
+    """(stars, certificate id) of the newest certificate in force on `on`, from the certificates."""
+    current = current_certificate(Certificate, on)
+    row = (
+        Product.objects.filter(pk=product.pk)
+        .annotate(
+            expected_stars=Subquery(current.values("stars")[:1]),
+            expected_id=Subquery(current.values("pk")[:1]),
+        )
+        .get()
+    )
+    return row.expected_stars, row.expected_id
+
+
+def test_stored_stars_follow_every_change_of_day_with_no_command_run(today):
+    """Signed, superseded, revoked in advance, expired: each day reads what the certificates say."""
+    start = D(2024, 1, 1)
+    today.set(start)
+    product = make_product()
+    make_certificate(product=product, stars=3, decision_date=D(2023, 2, 1))  # ends 2026-01-31
+    upgrade = make_certificate(product=product, stars=5, decision_date=D(2024, 1, 20))  # pending
+    upgrade.revoked_on, upgrade.revocation_reason = D(2024, 3, 5), "Không đạt khi kiểm tra"
+    upgrade.save()
+    make_certificate(
+        product=product, stars=4, decision_date=D(2024, 2, 10), valid_until=D(2024, 4, 1)
+    )
+    seen = set()
+    for day in (start + n * ONE_DAY for n in range(0, 900, 3)):
+        today.set(day)
+        assert read(product) == from_certificates(product, day), day
+        seen.add(read(product)[0])
+    assert seen == {3, 4, 5, None}
+
+
+def test_a_certificate_expiring_at_midnight_leaves_the_star_page_the_next_day(client, today):
+    """On its last valid day the product is on the 4-star page; the next day it is not."""
+    certificate = make_certificate(stars=4, decision_date=D(2022, 5, 20))
+    page = reverse("catalogue:star-detail", args=[4])
+    today.set(certificate.valid_until)
+    assert certificate.product in client.get(page).context["page"].object_list
+    today.set(certificate.valid_until + ONE_DAY)
+    assert certificate.product not in client.get(page).context["page"].object_list
+
+
+def test_writes_to_certificates_and_products_keep_the_copy_right(today):
+    """Revocation, deletion, a certificate moved to another product, a product saved from an
+    instance loaded before its certificate: each is read right at once."""
+    product, other = make_product(), make_product()
+    stale_instance = Product.objects.get(pk=product.pk)
+    certificate = make_certificate(product=product, stars=5)
+    assert read(product) == (5, certificate.pk)
+
+    stale_instance.summary = "Chè búp"
+    stale_instance.save()
+    assert read(product) == (5, certificate.pk)
+
+    certificate.product = other
+    certificate.save()
+    assert read(product) == (None, None)
+    assert read(other) == (5, certificate.pk)
+
+    certificate.revoked_on, certificate.revocation_reason = today.day, "Thu hồi"
+    certificate.save()
+    assert read(other) == (None, None)
+
+    kept = make_certificate(product=other, stars=3)
+    Certificate.objects.filter(pk=kept.pk).delete()
+    assert read(other) == from_certificates(other, today.day) == (None, None)
+
+
+def test_bulk_writes_to_certificates_keep_the_copy_right(today):
+    """update(), bulk_create() and bulk_update() send no post_save, and are read right too."""
+    product, other = make_product(), make_product()
+    (created,) = Certificate.objects.bulk_create(
+        [
+            Certificate(
+                product=product,
+                stars=4,
+                decision_number="1/QĐ-UBND",
+                decision_date=today.day - 10 * ONE_DAY,
+                valid_until=today.day + 10 * ONE_DAY,
+                issuer_level=Certificate.IssuerLevel.PROVINCE,
+            )
+        ]
+    )
+    assert read(product) == (4, created.pk)
+    Certificate.objects.filter(pk=created.pk).update(valid_until=today.day - ONE_DAY)
+    assert read(product) == (None, None)
+    Certificate.objects.filter(pk=created.pk).update(valid_until=today.day, stars=5)
+    assert read(product) == (5, created.pk)
+    created.product = other
+    Certificate.objects.bulk_update([created], ["product"])
+    assert read(product) == (None, None)
+    assert read(other) == (5, created.pk)
+
+
+def test_seeded_products_store_their_current_stars(today):
+    """seed_catalogue writes certificates in bulk, without save(): the copy is right anyway."""
+    call_command("seed_catalogue", products=40, verbosity=0)
+    products = Product.objects.all()
+    assert {read(product)[0] for product in products} >= {3, None}
+    for product in products:
+        assert read(product) == from_certificates(product, today.day)
+
+
+DAYS = st.integers(min_value=0, max_value=1500).map(lambda n: D(2022, 1, 1) + n * ONE_DAY)
+CERTIFICATES = st.lists(
+    st.tuples(
+        st.sampled_from([3, 4, 5]),
+        DAYS,  # decision date
+        st.integers(min_value=1, max_value=1100),  # days in force
+        st.one_of(st.none(), st.integers(min_value=0, max_value=1200)),  # revoked after
+    ),
+    min_size=0,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(certificates=CERTIFICATES, days=st.lists(DAYS, min_size=1, max_size=6))
+def test_any_certificates_any_days_read_as_the_certificates_say(today, certificates, days):
+    """Whatever the certificates and however the date moves (even backwards)."""
+    today.set(D(2022, 1, 1))
+    product = make_product()
+    for stars, decided, length, revoked_after in certificates:
+        make_certificate(
+            product=product,
+            stars=stars,
+            decision_date=decided,
+            valid_until=decided + length * ONE_DAY,
+            revoked_on=None if revoked_after is None else decided + revoked_after * ONE_DAY,
+            revocation_reason="" if revoked_after is None else "Thu hồi",
+        )
+    for day in days:
+        today.set(day)
+        assert read(product) == from_certificates(product, day), day
