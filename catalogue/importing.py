@@ -27,7 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from certification.models import Certificate, default_valid_until
 
-from .models import Category, Commune, Producer, Product, unique_slug
+from .models import Category, Commune, Producer, Product, stars_stored_at_the_end, unique_slug
 from .text import fold
 
 
@@ -728,10 +728,11 @@ def import_file(
     with transaction.atomic():
         importer = Importer(table.headers, communes, user=user, reason=reason)
         total = len(table.rows)
-        for done, (number, cells) in enumerate(table.rows, start=1):
-            importer.import_row(number, cells)
-            if progress and (done % progress_every == 0 or done == total):
-                progress(done, total)
+        with stars_stored_at_the_end():
+            for done, (number, cells) in enumerate(table.rows, start=1):
+                importer.import_row(number, cells)
+                if progress and (done % progress_every == 0 or done == total):
+                    progress(done, total)
         result = importer.result
         result.written = not dry_run and (skip_invalid or not result.errors)
         if result.written:

@@ -2,6 +2,8 @@ import datetime
 import re
 import time
 from collections.abc import Container
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
@@ -1013,10 +1015,37 @@ class ProductImage(models.Model):
         }
 
 
+# Inside stars_stored_at_the_end(): the (product ids, certificate ids) written so far.
+STARS_TO_STORE: ContextVar[tuple[set, set] | None] = ContextVar("stars_to_store", default=None)
+
+
+@contextmanager
+def stars_stored_at_the_end():
+    """Store the current stars of every product written inside the block once, at its end.
+
+    For many writes in one transaction (the import): one UPDATE instead of one per save.
+    Nothing is stored when the block raises (its transaction is rolled back anyway).
+    """
+    products, certificates = set(), set()
+    token = STARS_TO_STORE.set((products, certificates))
+    try:
+        yield
+    finally:
+        STARS_TO_STORE.reset(token)
+    if products or certificates:
+        Product.objects.filter(
+            Q(pk__in=products) | Q(stored_certificate_id__in=certificates)
+        ).store_current_stars()
+
+
 @receiver(post_save, sender=Product)
 def store_saved_product_stars(sender, instance, created, **kwargs):
     """A save writes the stored stars the instance was loaded with: store them afresh."""
-    if not created:
+    if created:
+        return
+    if deferred := STARS_TO_STORE.get():
+        deferred[0].add(instance.pk)
+    else:
         Product.objects.filter(pk=instance.pk).store_current_stars()
 
 
@@ -1028,6 +1057,10 @@ def store_certified_product_stars(sender, instance, **kwargs):
     And those of a product it was current for before it moved to another; for any other
     product it left, today's stars stay the same and the stored days only get fewer.
     """
+    if deferred := STARS_TO_STORE.get():
+        deferred[0].add(instance.product_id)
+        deferred[1].add(instance.pk)
+        return
     products = Product.objects.filter(
         Q(pk=instance.product_id) | Q(stored_certificate_id=instance.pk)
     )

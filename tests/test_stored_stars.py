@@ -188,3 +188,21 @@ def test_any_certificates_any_days_read_as_the_certificates_say(today, certifica
     for day in days:
         today.set(day)
         assert read(product) == from_certificates(product, day), day
+
+
+def test_an_import_stores_the_stars_of_every_product_it_wrote_once_at_the_end(tmp_path, today):
+    from .spreadsheets import ROW, load_places, write_csv
+
+    load_places()
+    rerated = ROW | {"stars": "5", "score": "92", "decision_number": "40/QĐ-UBND"}
+    rerated["decision_date"] = "01/06/2025"
+    other = ROW | {"product_name": "Chè móc câu", "stars": "3", "score": "60"}
+    other["decision_number"] = "13/QĐ-UBND"
+    call_command("import_ocop", write_csv(tmp_path / "first.csv", [ROW, other]), verbosity=0)
+    first, second = Product.objects.order_by("name")
+    assert read(first) == from_certificates(first, today.day) and read(first)[0] == 4
+    assert read(second) == from_certificates(second, today.day) and read(second)[0] == 3
+
+    call_command("import_ocop", write_csv(tmp_path / "again.csv", [rerated]), verbosity=0)
+    assert read(first) == from_certificates(first, today.day) and read(first)[0] == 5
+    assert read(second)[0] == 3
