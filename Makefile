@@ -35,9 +35,11 @@ test: $(VENV)/.installed-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# ruff, and the app layers of docs/architecture.md (import-linter, contracts in pyproject.toml).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
@@ -46,24 +48,24 @@ format: $(VENV)/.installed-dev
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so that
 # `make run` works without it.
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l vi -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=scripts
+	$(PY) manage.py makemessages -l vi -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=scripts --ignore=bench --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Rebuild fixtures/*.json and fixtures/media from ../shared/data.
 fixtures: $(VENV)/.installed-dev
-	$(PY) scripts/build_fixtures.py
+	$(PY) manage.py build_fixtures
 
 # The pages under load: gunicorn (production settings) driven by wrk, at 1,000 and
 # 100,000 synthetic products on SQLite and PostgreSQL (15-30 minutes); the results go
 # to the top of bench/results.md. Options: make bench BENCH_ARGS="--sizes 1000 --runs 1".
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-dev
-	$(PY) scripts/bench_pages.py $(BENCH_ARGS)
+	$(PY) -m bench.pages $(BENCH_ARGS)
 
 # Search timings alone, through the test client (several minutes at 100,000 products).
 BENCH_PRODUCTS ?= 100000
 bench-search: $(VENV)/.installed-dev
-	$(PY) scripts/bench_search.py --products $(BENCH_PRODUCTS)
+	$(PY) -m bench.search --products $(BENCH_PRODUCTS)
 
 # Production: migrate, collect static files, then gunicorn (gunicorn.conf.py). Needs
 # SECRET_KEY and ALLOWED_HOSTS (README, "Running in production"); WEB_CONCURRENCY and BIND

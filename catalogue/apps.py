@@ -7,15 +7,16 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
+        from places.models import Commune, CommuneAlias
+
         from . import caching, models
 
         caching.watch(
-            models.Commune,
-            models.CommuneAlias,
+            Commune,
+            CommuneAlias,
             models.Category,
             models.Producer,
             models.Product,
             models.ProductImage,
             models.ProductLink,
-            models.QualityMark,
         )

@@ -8,8 +8,10 @@ from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Commune, Producer, QualityMark
-from .text import printable
+from core.text import printable
+from places.models import Commune
+
+from .models import Category, Producer, Product
 
 NOT_RECORDED = "not-recorded"
 
@@ -34,6 +36,11 @@ class FacetGroup:
     name: str
     label: str
     facets: list[Facet]
+
+
+def quality_marks():
+    """The marks app's QualityMark, reached through the relation it declares on products."""
+    return Product._meta.get_field("quality_marks").related_model.objects.all()
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -75,7 +82,7 @@ class ProductFilter(django_filters.FilterSet):
     mark = django_filters.ModelChoiceFilter(
         label=_("Quality mark"),
         field_name="quality_marks",
-        queryset=QualityMark.objects.all(),
+        queryset=lambda request: quality_marks(),
         to_field_name="slug",
     )
     sort = django_filters.ChoiceFilter(

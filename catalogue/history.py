@@ -9,13 +9,12 @@ and public code, and the links deleted with it.
 import datetime
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext_lazy
-
-from certification.models import Certificate
 
 from .models import Category, Producer, Product, ProductImage, ProductLink
 
@@ -80,10 +79,11 @@ def deleted_products(communes: frozenset[int] | None = None):
 
 def related_history(product_id, limit: int = 100) -> list[dict]:
     """The newest changes of a product's images, links and certificates, newest first."""
+    certificate = apps.get_model("certification", "Certificate")  # that app builds on this one
     described = {
         ProductImage: lambda record: record.image,
         ProductLink: lambda record: f"{record.label} ({record.url})",
-        Certificate: lambda record: f"{record.decision_number} · {record.stars}★",
+        certificate: lambda record: f"{record.decision_number} · {record.stars}★",
     }
     records = []
     for model, describe in described.items():

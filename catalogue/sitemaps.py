@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .models import Category, Commune, Producer, Product
+from places.models import Commune
+
+from .models import Category, Producer, Product
 
 ONE_DAY = datetime.timedelta(days=1)
 SLUG_PLACEHOLDER = "slug-placeholder"

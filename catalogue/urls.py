@@ -7,7 +7,6 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.home, name="home"),
     path("products/", views.product_list, name="product-list"),
-    path("products/export.csv", views.product_export, name="product-export"),
     path("products/<slug:slug>/", views.product_detail, name="product-detail"),
     path("products/<slug:slug>/label/", views.product_label, name="product-label"),
     path("products/<slug:slug>/qr.svg", views.product_qr, {"kind": "svg"}, name="product-qr-svg"),

@@ -3,19 +3,20 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from certification.verification import Verdict
+from core.spreadsheets import write_csv
+from places.models import Commune, CommuneAlias
 
-from . import exporting, qrcodes
+from . import qrcodes
 from .caching import cache_public_page
 from .filters import ProductFilter
-from .models import Category, Commune, CommuneAlias, Producer, Product
+from .models import Category, Producer, Product
 from .sitemaps import SITEMAPS
 from .statistics import Figures
 
@@ -42,9 +43,9 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
             "page": page,
             "facets": facets,
             "chips": filterset.active(fixed=fixed),
-            # The CSV of this listing, without the values its filters refused.
-            "export_url": reverse("catalogue:product-export")
-            + filterset.url(**(dict.fromkeys(filterset.errors) | fixed)),
+            # The CSV of this listing (registry:product-export), without the values its
+            # filters refused.
+            "export_query": filterset.url(**(dict.fromkeys(filterset.errors) | fixed)),
             "fixed": list(fixed),
             **context,
         },
@@ -75,23 +76,6 @@ def product_list(request):
 
 
 @require_safe
-def product_export(request):
-    """The current listing, filters applied, as CSV: one row per product, certificate in force."""
-    filterset = ProductFilter(request.GET, queryset=Product.objects.for_listing(), request=request)
-    if filterset.errors:  # a list other than the one asked for would mislead
-        message = _("Unknown value for %(label)s: ‘%(value)s’ — remove it to download the list.")
-        lines = [
-            message % {"label": label, "value": value[:80]} for label, value in filterset.refused()
-        ]
-        return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ocop-thai-nguyen.csv"'
-    rows = exporting.current_rows(filterset.qs, url=request.build_absolute_uri)
-    exporting.write_csv(response, [*exporting.headers(english=True), "url"], rows)
-    return response
-
-
-@require_safe
 @cache_public_page
 def product_detail(request, slug):
     product = get_object_or_404(Product.objects.for_detail(), slug=slug)
@@ -100,7 +84,6 @@ def product_detail(request, slug):
         "catalogue/product_detail.html",
         {
             "product": product,
-            "verdict": Verdict.for_product(product),
             "related": Product.objects.for_listing().related_to(product)[:4],
         },
     )
@@ -237,7 +220,7 @@ def statistics_csv(request, chart):
         raise Http404(_("There is no chart of this name."))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ocop-thai-nguyen-{chart.slug}.csv"'
-    exporting.write_csv(response, chart.csv_header, chart.csv_rows)
+    write_csv(response, chart.csv_header, chart.csv_rows)
     return response
 
 

@@ -4,14 +4,17 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from catalogue import search
+from catalogue.admin import products as catalogue_products
 from catalogue.models import Product
-from catalogue.roles import CommuneScopedAdminMixin
+from core import search
+from editors.roles import CommuneScopedAdminMixin
 
 from .models import Certificate, in_force_condition
 
@@ -184,3 +187,96 @@ class CertificateAdmin(CommuneScopedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("status"))
     def status(self, certificate):
         return certificate.get_status_display()
+
+
+class CurrentStarsFilter(admin.SimpleListFilter):
+    title = _("current stars")
+    parameter_name = "current_stars"
+
+    def lookups(self, request, model_admin):
+        return [*reversed(Certificate.Stars.choices), ("none", _("no certificate in force"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(current_stars__isnull=True)
+        if self.value() in {str(stars) for stars in Certificate.Stars.values}:
+            return queryset.filter(current_stars=self.value())
+        return queryset
+
+
+class CertificateStatusFilter(admin.SimpleListFilter):
+    title = _("certificate")
+    parameter_name = "certificate"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("in_force", _("in force")),
+            ("lapsed", _("expired or revoked")),
+            ("never", _("never certified")),
+        ]
+
+    def queryset(self, request, queryset):
+        ever_certified = Certificate.objects.values("product")
+        match self.value():
+            case "in_force":
+                return queryset.filter(current_stars__isnull=False)
+            case "lapsed":
+                return queryset.filter(current_stars__isnull=True, pk__in=ever_certified)
+            case "never":
+                return queryset.exclude(pk__in=ever_certified)
+        return queryset
+
+
+admin.site.unregister(Product)
+
+
+@admin.register(Product)
+class ProductAdmin(catalogue_products.ProductAdmin):
+    """The catalogue's product page, with the product's certificates and current stars."""
+
+    base = catalogue_products.ProductAdmin
+    list_display = [*base.list_display[:-1], "current_stars", base.list_display[-1]]
+    list_filter = [
+        *base.list_filter[:2],
+        CurrentStarsFilter,
+        base.list_filter[2],
+        CertificateStatusFilter,
+    ]
+    readonly_fields = [*base.readonly_fields, "certificate_timeline"]
+    inlines = [*base.inlines, CertificateInline]
+    fieldsets = [
+        base.fieldsets[0],
+        (_("Certificate history"), {"fields": ["certificate_timeline"]}),
+        *base.fieldsets[1:],
+    ]
+
+    @admin.display(
+        description=_("current stars"), ordering="current_stars", empty_value=_("not certified")
+    )
+    def current_stars(self, product):
+        return product.current_stars and Certificate.Stars(product.current_stars).label
+
+    @admin.display(description=_("certificates, newest first"))
+    def certificate_timeline(self, product):
+        certificates = product.certificates.order_by("-decision_date", "-pk") if product.pk else []
+        if not certificates:
+            return gettext("No certificate yet.")
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li>{} · {}★ · {} · {} {} · <strong>{}</strong>{}</li>",
+                (
+                    (
+                        formats.date_format(certificate.decision_date, "SHORT_DATE_FORMAT"),
+                        certificate.stars,
+                        certificate.decision_number,
+                        gettext("valid until"),
+                        formats.date_format(certificate.valid_until, "SHORT_DATE_FORMAT"),
+                        certificate.get_status_display(),
+                        f" ({certificate.revocation_reason})" if certificate.revoked_on else "",
+                    )
+                    for certificate in certificates
+                ),
+            ),
+        )

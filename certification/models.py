@@ -164,7 +164,7 @@ class Certificate(models.Model):
         help_text=_("Last day in force. Empty: the decision date plus 36 months."),
     )
     commune = models.ForeignKey(
-        "catalogue.Commune",
+        "places.Commune",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from catalogue.models import Product
-from catalogue.text import fold, printable
+from core.text import fold, printable
 
 from .models import Certificate
 

@@ -80,13 +80,19 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header (django-csp)
     "axes",  # admin login lockout (django-axes)
     "simple_history",  # field-level history of products and certificates
+    # The project's apps, lowest layer first (docs/architecture.md).
+    "places",
+    "editors",
     "catalogue",
     "certification",
+    "marks",
+    "registry",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "ocop_site.middleware.RequestLogMiddleware",
+    "ops.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # HTML; static files come precompressed
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 Not Modified
@@ -219,7 +225,7 @@ if AWS_STORAGE_BUCKET_NAME := os.environ.get("AWS_STORAGE_BUCKET_NAME", ""):
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"location": os.environ.get("AWS_LOCATION", "media")},
     }
-# Spreadsheets between an import's preview and its confirmation (catalogue/admin.py,
+# Spreadsheets between an import's preview and its confirmation (registry/admin.py,
 # PendingUpload): never public. In the bucket, under private/ (outside the public media
 # prefix), which every app server reaches; without one, a local folder (IMPORTS_ROOT), which
 # several app servers must then share.
@@ -244,7 +250,7 @@ STORAGES["imports"] = (
     }
 )
 
-# Benchmark only (scripts/bench_pages.py): a fixed page served at /bench/prerendered/.
+# Benchmark only (bench/pages.py): a fixed page served at /bench/prerendered/.
 BENCH_PRERENDERED_PATH = os.environ.get("BENCH_PRERENDERED_PATH", "")
 
 # Security: HTTPS, cookies, headers, Content-Security-Policy, admin lockout, logging.
@@ -333,17 +339,17 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 60)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "ocop_site.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "ops.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 
-# Logging: one JSON line per request and per error on stdout in production (ocop_site/logging.py,
-# ocop_site/middleware.py); short readable lines on the console in development.
+# Logging: one JSON line per request and per error on stdout in production (ops/logging.py,
+# ops/middleware.py); short readable lines on the console in development.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ocop_site.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "ocop_site.logging.JsonFormatter"},
+        "json": {"()": "ops.logging.JsonFormatter"},
         "console": {"format": "%(levelname)s %(name)s: %(message)s"},
     },
     "handlers": {

@@ -1,23 +1,38 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from catalogue import views as catalogue_views
-
-from . import views as site_views
+from ops import views as ops_views
 
 admin.site.site_header = "OCOP Thái Nguyên"
 admin.site.site_title = "OCOP Thái Nguyên"
 
+# Admin pages of models that moved out of the catalogue app, at their old addresses.
+MOVED_ADMIN_PAGES = {"commune": "places", "qualitymark": "marks"}
+
 urlpatterns = [
-    path("healthz", site_views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    *[
+        re_path(
+            rf"^{re.escape(settings.ADMIN_PATH)}catalogue/{model}/(?P<rest>.*)$",
+            RedirectView.as_view(
+                url=f"/{settings.ADMIN_PATH}{app}/{model}/%(rest)s", query_string=True
+            ),
+        )
+        for model, app in MOVED_ADMIN_PAGES.items()
+    ],
     path(settings.ADMIN_PATH, admin.site.urls),
     path("robots.txt", catalogue_views.robots_txt, name="robots-txt"),
     path("sitemap.xml", catalogue_views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", catalogue_views.sitemap_section, name="sitemap-section"),
     *i18n_patterns(
+        path("", include("registry.urls")),
         path("", include("catalogue.urls")),
         path("", include("certification.urls")),
         prefix_default_language=False,
@@ -27,8 +42,8 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# The benchmark's practical limit (scripts/bench_pages.py): never set in production.
+# The benchmark's practical limit (bench/pages.py): never set in production.
 if settings.BENCH_PRERENDERED_PATH:
-    from . import views
-
-    urlpatterns += [path("bench/prerendered/", views.bench_prerendered, name="bench-prerendered")]
+    urlpatterns += [
+        path("bench/prerendered/", ops_views.bench_prerendered, name="bench-prerendered")
+    ]

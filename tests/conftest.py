@@ -28,8 +28,9 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     from django.core.management import call_command
 
-    from catalogue.models import Category, Commune, Producer, Product
+    from catalogue.models import Category, Producer, Product
     from certification.models import Certificate
+    from places.models import Commune
 
     with django_db_blocker.unblock():
         call_command("loaddata", "communes", "categories", "demo", verbosity=0)
@@ -61,9 +62,9 @@ def stored_stars_checked():
 
     So the first page a test requests runs the same queries as the next.
     """
-    from catalogue import models
+    from catalogue.models import stars
 
-    models.STORED_STARS_CHECKED[:] = [timezone.localdate(), time.monotonic()]
+    stars.STORED_STARS_CHECKED[:] = [timezone.localdate(), time.monotonic()]
 
 
 @pytest.fixture(autouse=True)

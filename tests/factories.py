@@ -8,16 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from catalogue.models import (
-    Category,
-    Commune,
-    CommuneAlias,
-    Producer,
-    Product,
-    ProductImage,
-    ProductLink,
-)
+from catalogue.models import Category, Producer, Product, ProductImage, ProductLink
 from certification.models import Certificate
+from places.models import Commune, CommuneAlias
 
 _sequence = itertools.count(1)
 

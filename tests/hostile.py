@@ -10,8 +10,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
-from catalogue.models import Category, Commune, CommuneAlias, Producer, Product, ProductImage
+from catalogue.models import Category, Producer, Product, ProductImage
 from certification.models import Certificate
+from places.models import Commune, CommuneAlias
 
 # What the run tried, for the summary line at the end of the session (see conftest.py).
 TALLY = Counter()

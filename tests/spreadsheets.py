@@ -6,9 +6,10 @@ from pathlib import Path
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from catalogue.importing import COLUMNS
-from catalogue.models import Category, Commune, CommuneAlias, Producer, Product
+from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from places.models import Commune, CommuneAlias
+from registry.importing import COLUMNS
 
 ENGLISH = {column.key: column.key for column in COLUMNS}
 VIETNAMESE = {column.key: column.vietnamese for column in COLUMNS}

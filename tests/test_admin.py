@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalogue.models import Category, Commune, Producer, Product, QualityMark
+from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from marks.models import QualityMark
+from places.models import Commune
 
 from .factories import (
     make_alias,
@@ -68,7 +70,7 @@ def test_every_catalogue_model_with_its_own_page_is_registered():
     registered = {
         model
         for model in admin.site._registry
-        if model._meta.app_label in {"catalogue", "certification"}
+        if model._meta.app_label in {"places", "editors", "catalogue", "certification", "marks"}
     }
     assert registered == set(MODELS)
 

@@ -10,7 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from catalogue.filters import NOT_RECORDED
-from catalogue.models import Category, Commune, Producer, Product
+from catalogue.models import Category, Producer, Product
+from places.models import Commune
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_catalogue")]
 

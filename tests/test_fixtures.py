@@ -1,4 +1,4 @@
-"""The fixtures built by scripts/build_fixtures.py: complete, repeatable, all or nothing."""
+"""The fixtures built by manage.py build_fixtures: complete, repeatable, all or nothing."""
 
 import csv
 import json
@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from catalogue.models import Category, Commune, CommuneAlias, Producer, Product, ProductImage
+from catalogue.models import Category, Producer, Product, ProductImage
 from certification.models import Certificate
+from places.models import Commune, CommuneAlias
 
 FIXTURES = ["communes", "categories", "demo"]
 FIXTURE_DIR = Path(settings.FIXTURE_DIRS[0])

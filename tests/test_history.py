@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalogue.models import CommuneEditor, Producer, Product, ProductLink
-from catalogue.roles import COMMUNE_EDITORS, PROVINCIAL_EDITORS
+from catalogue.models import Producer, Product, ProductLink
 from certification.models import Certificate
+from editors.models import CommuneEditor
+from editors.roles import COMMUNE_EDITORS, PROVINCIAL_EDITORS
 
 from .adminforms import form_data
 from .factories import make_certificate, make_commune, make_producer, make_product

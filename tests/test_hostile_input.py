@@ -16,7 +16,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from catalogue.filters import ProductFilter
-from catalogue.models import Product, QualityMark
+from catalogue.models import Product
+from marks.models import QualityMark
 
 from . import hostile
 from .factories import make_alias, make_category, make_certificate, make_commune, make_product
@@ -24,7 +25,7 @@ from .factories import make_alias, make_category, make_certificate, make_commune
 pytestmark = pytest.mark.django_db
 
 FILTERS = [*ProductFilter.base_filters, "page"]
-LISTING_URLS = ["catalogue:product-list", "catalogue:product-export"]
+LISTING_URLS = ["catalogue:product-list", "registry:product-export"]
 HYPOTHESIS = hypothesis_settings(
     max_examples=40,
     deadline=None,
@@ -118,7 +119,7 @@ def test_each_payload_in_each_listing_filter(client, catalogue, payload):
         hostile.check(client.get(listing, {field: payload}), what=f"{listing} {field}")
     everywhere = dict.fromkeys(FILTERS, payload)
     for path in [
-        reverse("catalogue:product-export"),
+        reverse("registry:product-export"),
         reverse("certification:verify"),
         catalogue["commune"].get_absolute_url(),
         reverse("catalogue:producer-list"),
@@ -152,7 +153,7 @@ def test_any_page_number_shows_a_page(client, catalogue, page):
         st.one_of(st.sampled_from(hostile.PAYLOADS), st.text(max_size=300)),
         max_size=len(FILTERS) + 2,
     ),
-    page=st.sampled_from(["catalogue:product-list", "catalogue:product-export"]),
+    page=st.sampled_from(["catalogue:product-list", "registry:product-export"]),
 )
 @HYPOTHESIS
 def test_generated_filters_never_break_a_listing(client, catalogue, query, page):
@@ -263,7 +264,7 @@ def test_admin_forms_without_a_csrf_token_are_refused(csrf_client, catalogue):
         reverse("admin:catalogue_product_delete", args=[product.pk]),
         reverse("admin:catalogue_product_import"),
         reverse("admin:catalogue_producer_change", args=[product.producer.pk]),
-        reverse("admin:catalogue_commune_change", args=[catalogue["commune"].pk]),
+        reverse("admin:places_commune_change", args=[catalogue["commune"].pk]),
         reverse("admin:certification_certificate_change", args=[product.certificates.get().pk]),
         reverse("admin:catalogue_product_changelist"),
         reverse("admin:logout"),
@@ -286,10 +287,10 @@ def test_admin_forms_without_a_csrf_token_are_refused(csrf_client, catalogue):
 ADMIN_LISTS = [
     "admin:catalogue_product_changelist",
     "admin:catalogue_producer_changelist",
-    "admin:catalogue_commune_changelist",
+    "admin:places_commune_changelist",
     "admin:catalogue_category_changelist",
     "admin:certification_certificate_changelist",
-    "admin:catalogue_qualitymark_changelist",
+    "admin:marks_qualitymark_changelist",
 ]
 
 

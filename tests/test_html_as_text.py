@@ -18,9 +18,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from catalogue.exporting import neutralise
-from catalogue.importing import FORMULA_TRIGGERS, cell_text
 from catalogue.models import Product
+from core.spreadsheets import FORMULA_TRIGGERS, neutralise
+from registry.importing import cell_text
 
 from . import hostile
 from .factories import make_category, make_certificate, make_commune, make_producer, make_product
@@ -220,7 +220,7 @@ def test_formulas_after_leading_spaces_are_neutralised_too(value, expected):
 
 
 def test_public_csv_neutralises_formulas_and_keeps_html_as_plain_text(client, hostile_product):
-    response = client.get(reverse("catalogue:product-export"))
+    response = client.get(reverse("registry:product-export"))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode().removeprefix("\ufeff"))))
     cells = [cell for row in rows for cell in row]

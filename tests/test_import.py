@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalogue.admin import PendingUpload
-from catalogue.importing import ImportFileError, import_file
-from catalogue.models import Category, Commune, Producer, Product
+from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from places.models import Commune
+from registry.admin import PendingUpload
+from registry.importing import ImportFileError, import_file
 
 from .factories import make_certificate, make_producer, make_product
 from .spreadsheets import (

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from ocop_site.logging import JsonFormatter, RequestIdFilter
+from ops.logging import JsonFormatter, RequestIdFilter
 
 pytestmark = pytest.mark.django_db
 

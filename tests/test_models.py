@@ -6,9 +6,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from catalogue.models import Category, Commune, Producer, Product
-from catalogue.text import fold, slugify_vi
+from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from core.text import fold, slugify_vi
+from places.models import Commune
 
 from .factories import (
     make_category,

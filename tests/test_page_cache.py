@@ -16,8 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.models import Category, Commune, Producer, Product, QualityMark
+from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from marks.models import QualityMark
+from places.models import Commune
 
 from .adminforms import form_data
 from .factories import (

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalogue.models import Category, Commune, Product
+from catalogue.models import Category, Product
 from catalogue.views import PAGE_SIZE
+from places.models import Commune
 
 from .factories import (
     make_alias,

@@ -1,7 +1,6 @@
 """Production serving: settings that let several app servers share one site, gunicorn's
 configuration, and the page benchmark's script (never run here: it takes minutes)."""
 
-import importlib.util
 import json
 import os
 import runpy
@@ -135,18 +134,9 @@ def test_the_benchmark_page_serves_the_captured_file_when_asked(tmp_path):
     ]
 
 
-def bench_module():
-    spec = importlib.util.spec_from_file_location(
-        "bench_pages", BASE_DIR / "scripts/bench_pages.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_page_benchmark_explains_its_options():
     done = subprocess.run(
-        [sys.executable, "scripts/bench_pages.py", "--help"],
+        [sys.executable, "-m", "bench.pages", "--help"],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,
@@ -176,7 +166,9 @@ Transfer/sec:      7.66MB
 
 
 def test_the_page_benchmark_reads_wrk_output():
-    parsed = bench_module().parse_wrk(WRK_OUTPUT)
+    from bench.wrk import parse_wrk
+
+    parsed = parse_wrk(WRK_OUTPUT)
     assert parsed == {
         "rps": 130.35,
         "p50": pytest.approx(58.91),

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from catalogue.models import Product, QualityMark
+from catalogue.models import Product
+from marks.models import QualityMark
 
 from .factories import make_product
 
@@ -85,8 +86,17 @@ def test_the_fixture_gi_covers_only_tan_cuong_tea(db):
 
 def test_marks_are_managed_in_the_admin(staff_client):
     mark = make_mark()
-    assert staff_client.get("/admin/catalogue/qualitymark/").status_code == 200
-    assert staff_client.get(f"/admin/catalogue/qualitymark/{mark.pk}/change/").status_code == 200
+    assert staff_client.get("/admin/marks/qualitymark/").status_code == 200
+    assert staff_client.get(f"/admin/marks/qualitymark/{mark.pk}/change/").status_code == 200
+
+
+def test_the_admin_pages_from_before_marks_had_their_app_redirect(staff_client):
+    mark = make_mark()
+    response = staff_client.get(f"/admin/catalogue/qualitymark/{mark.pk}/change/?_popup=1")
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/marks/qualitymark/{mark.pk}/change/?_popup=1"
+    response = staff_client.get("/admin/catalogue/commune/?kind=xa")
+    assert (response.status_code, response["Location"]) == (302, "/admin/places/commune/?kind=xa")
 
 
 def test_the_mark_filter_runs_as_many_queries_for_3_as_for_30_products(client):

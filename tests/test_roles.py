@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalogue.models import CommuneEditor, Producer, Product
-from catalogue.roles import COMMUNE_EDITORS, PROVINCIAL_EDITORS
+from catalogue.models import Producer, Product
 from certification.models import Certificate
+from editors.models import CommuneEditor
+from editors.roles import COMMUNE_EDITORS, PROVINCIAL_EDITORS
 
 from .factories import make_certificate, make_commune, make_producer, make_product
 
@@ -43,12 +44,12 @@ def test_setup_roles_gives_each_group_its_permissions():
     setup_roles()
     provincial = codenames(PROVINCIAL_EDITORS)
     assert len(provincial) == 36
-    assert {"catalogue.delete_commune", "catalogue.add_communealias"} <= provincial
+    assert {"places.delete_commune", "places.add_communealias"} <= provincial
     assert "certification.delete_certificate" in provincial
     assert codenames(COMMUNE_EDITORS) == {
-        "catalogue.view_commune",
+        "places.view_commune",
         "catalogue.view_category",
-        "catalogue.view_qualitymark",
+        "marks.view_qualitymark",
         *(
             f"{app}.{action}_{model}"
             for app, model in [

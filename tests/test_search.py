@@ -8,7 +8,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from catalogue.models import Category, Commune, CommuneAlias, Producer, Product
+from catalogue.models import Category, Producer, Product
+from places.models import Commune, CommuneAlias
 
 from .factories import make_certified_product, make_producer, make_product
 

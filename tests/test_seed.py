@@ -9,9 +9,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.management.commands.seed_catalogue import DECISION_PREFIX, MARK, SLUG_PREFIX
-from catalogue.models import Category, Commune, CommuneAlias, Producer, Product
+from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from places.models import Commune, CommuneAlias
+from registry.management.commands.seed_catalogue import DECISION_PREFIX, MARK, SLUG_PREFIX
 
 from .test_fixtures import snapshot
 

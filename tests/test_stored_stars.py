@@ -16,7 +16,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.models import Product, current_certificate
+from catalogue.models import Product
+from catalogue.models.stars import current_certificate
 from certification.models import Certificate
 
 from .factories import make_certificate, make_product

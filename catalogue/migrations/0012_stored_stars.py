@@ -3,16 +3,6 @@
 import datetime
 
 from django.db import migrations, models
-from django.utils import timezone
-
-from catalogue.models import stored_stars_columns
-
-
-def store_current_stars(apps, schema_editor):
-    """Every product's current stars, today (listings recompute them when the day moves)."""
-    product_model = apps.get_model("catalogue", "Product")
-    certificate_model = apps.get_model("certification", "Certificate")
-    product_model.objects.update(**stored_stars_columns(certificate_model, timezone.localdate()))
 
 
 def create_stars_index(apps, schema_editor):
@@ -37,7 +27,6 @@ def drop_stars_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalogue", "0011_history"),
-        ("certification", "0001_initial"),
     ]
 
     operations = [
@@ -82,7 +71,6 @@ class Migration(migrations.Migration):
                 verbose_name="stored stars computed for",
             ),
         ),
-        migrations.RunPython(store_current_stars, migrations.RunPython.noop, elidable=True),
         migrations.RunPython(create_stars_index, drop_stars_index, elidable=False),
         migrations.AddIndex(
             model_name="product",

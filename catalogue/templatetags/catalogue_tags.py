@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_from_path, get_language_info
 
-from catalogue import text
+from core import text
 
 register = template.Library()
 

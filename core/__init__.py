@@ -1,0 +1,1 @@
+"""Shared by every app, importing none: Vietnamese text, slugs, translated fields, search words."""

@@ -1,0 +1,41 @@
+"""Build communes.json, categories.json, demo.json and the demo images from shared/data.
+
+Every row uses natural keys and no "pk", so `manage.py loaddata communes categories demo`
+can run any number of times; the same data gives the same output on every run. Anything
+in the data the parser does not understand stops the build with a DataError.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .categories import build_categories
+from .communes import build_communes
+from .images import write_images
+from .products import build_demo
+from .reading import DataError, read_csv
+from .search_fields import add_search_fields
+from .writing import shown, write_json
+
+__all__ = ["DataError", "build"]
+
+
+def build(
+    data: Path, output: Path, report: Callable[[str], None], warn: Callable[[str], None]
+) -> None:
+    """Read the CSV files in `data` and write the fixtures and images into `output`."""
+    commune_rows = read_csv(data / "thai_nguyen_communes.csv")
+    product_rows = read_csv(data / "thai_nguyen_ocop_products.csv")
+
+    commune_objects, communes = build_communes(commune_rows)
+    category_objects, categories = build_categories()
+    demo_objects, chosen = build_demo(product_rows, communes, categories, warn)
+
+    fixtures = {"communes": commune_objects, "categories": category_objects, "demo": demo_objects}
+    add_search_fields(fixtures)
+    output.mkdir(parents=True, exist_ok=True)
+    for name, objects in fixtures.items():
+        write_json(output / f"{name}.json", objects)
+        report(f"wrote {shown(output / f'{name}.json')}: {len(objects)} objects")
+    folder = output / "media" / "products"
+    write_images(chosen, folder)
+    report(f"wrote {len(chosen)} images in {shown(folder)}")

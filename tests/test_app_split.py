@@ -1,0 +1,228 @@
+"""The move of communes, editors and quality marks out of the catalogue app keeps every row.
+
+A database at the migrations from before the move, holding the fixtures and staff edits
+(a renamed product, a former unit, a quality mark, a commune editor with group rights, an
+admin log entry), is migrated to today's: every count, and every product's name, slug, public
+code and stars, are the same, and the rights and log entries follow the moved models. A backup
+archive made by the code from before the move restores today.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+
+from catalogue.models import Product
+from editors.models import CommuneEditor
+from marks.models import QualityMark
+from ops.backup import APP_SPLIT_MIGRATIONS, restore_backup
+from places.models import Commune
+
+DATA = Path(__file__).parent / "data"
+BEFORE = [
+    ("catalogue", "0013_stored_certificate_index"),
+    ("certification", "0002_history"),
+    ("places", None),
+    ("editors", None),
+    ("marks", None),
+]
+MOVED = {
+    "commune": "places",
+    "communealias": "places",
+    "communeeditor": "editors",
+    "qualitymark": "marks",
+}
+# Table -> the model that owns it before and after the move (same table, other app).
+TABLES = [
+    "catalogue_commune",
+    "catalogue_communealias",
+    "catalogue_communeeditor",
+    "catalogue_communeeditor_communes",
+    "catalogue_qualitymark",
+    "catalogue_qualitymark_products",
+    "catalogue_producer",
+    "catalogue_product",
+    "catalogue_productimage",
+    "catalogue_category",
+    "catalogue_historicalproduct",
+    "certification_certificate",
+    "django_admin_log",
+    "auth_permission",
+    "auth_group_permissions",
+    "django_content_type",
+]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    ContentType.objects.clear_cache()
+    applied = MigrationRecorder(connection).applied_migrations()
+    return MigrationExecutor(connection).loader.project_state(list(applied)).apps
+
+
+def leaf_nodes():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+def table_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in TABLES:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def products_checksum(product_model) -> str:
+    rows = product_model.objects.order_by("pk").values_list(
+        "pk", "name", "slug", "public_code", "stored_stars", "producer__commune__slug"
+    )
+    return hashlib.sha256(json.dumps(list(rows)).encode()).hexdigest()
+
+
+def communes_checksum(commune_model) -> str:
+    rows = commune_model.objects.order_by("pk").values_list("pk", "name", "slug")
+    aliases = commune_model.objects.order_by("aliases__pk").values_list("aliases__slug", "slug")
+    return hashlib.sha256(json.dumps([list(rows), list(aliases)]).encode()).hexdigest()
+
+
+def group_permissions(group_model, name) -> set[str]:
+    group = group_model.objects.get(name=name)
+    return {
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def moved_label(permission: str) -> str:
+    """catalogue.view_commune -> places.view_commune; the others stay."""
+    app, codename = permission.split(".")
+    model = codename.split("_", 1)[1]
+    return f"{MOVED[model]}.{codename}" if app == "catalogue" and model in MOVED else permission
+
+
+@pytest.fixture
+def before_the_move(transactional_db):
+    """The test database taken back to the migrations from before the move; forward after."""
+    old = migrate(BEFORE)
+    yield old
+    migrate(leaf_nodes())
+
+
+def make_staff_edits(old):
+    """What staff did before the move, through the models as they were then."""
+    product = old.get_model("catalogue", "Product").objects.get(slug="che-moc-cau")
+    product.name = "Chè móc câu Hảo Đạt"
+    product.save()
+    commune_model = old.get_model("catalogue", "Commune")
+    tan_cuong = commune_model.objects.get(slug="tan-cuong")
+    old.get_model("catalogue", "CommuneAlias").objects.create(
+        commune=tan_cuong,
+        name="Phúc Xuân cũ",
+        slug="phuc-xuan-cu",
+        former_district="TP Thái Nguyên",
+    )
+    mark = old.get_model("catalogue", "QualityMark").objects.create(
+        kind="vietgap", name="VietGAP chè Hảo Đạt", slug="vietgap-che-hao-dat"
+    )
+    mark.products.set(
+        old.get_model("catalogue", "Product").objects.filter(slug__startswith="che-")[:2]
+    )
+    user = old.get_model("auth", "User").objects.create(username="bientap.tancuong", is_staff=True)
+    editor = old.get_model("catalogue", "CommuneEditor").objects.create(user=user)
+    editor.communes.set(commune_model.objects.filter(slug__in=["tan-cuong", "dong-hy"]))
+    content_types = old.get_model("contenttypes", "ContentType").objects
+    permission_model = old.get_model("auth", "Permission")
+    group = old.get_model("auth", "Group").objects.create(name="Commune editors")
+    group.permissions.set(
+        permission_model.objects.filter(
+            content_type__app_label="catalogue",
+            content_type__model__in=["commune", "product", "qualitymark"],
+            codename__startswith="view_",
+        )
+    )
+    user.groups.add(group)
+    old.get_model("admin", "LogEntry").objects.create(
+        user=user,
+        content_type=content_types.get(app_label="catalogue", model="commune"),
+        object_id=str(tan_cuong.pk),
+        object_repr=tan_cuong.name,
+        action_flag=2,
+        change_message="[]",
+    )
+    return {model: content_types.get(app_label="catalogue", model=model).pk for model in MOVED}
+
+
+def test_the_move_keeps_every_row(before_the_move):
+    old = before_the_move
+    call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+    content_type_ids = make_staff_edits(old)
+    counts = table_counts()
+    products = products_checksum(old.get_model("catalogue", "Product"))
+    communes = communes_checksum(old.get_model("catalogue", "Commune"))
+    assert counts["catalogue_product"] > 70 and counts["catalogue_communealias"] > 280
+
+    new = migrate(leaf_nodes())
+
+    assert table_counts() == counts
+    assert products_checksum(new.get_model("catalogue", "Product")) == products
+    assert communes_checksum(new.get_model("places", "Commune")) == communes
+    content_types = new.get_model("contenttypes", "ContentType").objects
+    for model, app in MOVED.items():
+        assert content_types.get(app_label=app, model=model).pk == content_type_ids[model]
+        assert not content_types.filter(app_label="catalogue", model=model).exists()
+    assert group_permissions(new.get_model("auth", "Group"), "Commune editors") == {
+        "places.view_commune",
+        "catalogue.view_product",
+        "marks.view_qualitymark",
+    }
+    entry = new.get_model("admin", "LogEntry").objects.get()
+    assert (entry.content_type.app_label, entry.object_repr) == ("places", "Tân Cương")
+    editor = new.get_model("editors", "CommuneEditor").objects.get()
+    assert sorted(editor.communes.values_list("slug", flat=True)) == ["dong-hy", "tan-cuong"]
+    mark = new.get_model("marks", "QualityMark").objects.get(slug="vietgap-che-hao-dat")
+    assert mark.products.count() == 2
+
+
+def test_the_move_can_be_undone(before_the_move):
+    """Migrating back gives the catalogue app its models' content types again."""
+    migrate(leaf_nodes())
+    migrate(BEFORE)
+    assert set(ContentType.objects.filter(model__in=MOVED).values_list("app_label", flat=True)) == {
+        "catalogue"
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_from_before_the_move_restores(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    facts = json.loads((DATA / "backup-before-app-split.json").read_text())
+    manifest = restore_backup(DATA / "backup-before-app-split.tar.gz", force=True)
+
+    assert not APP_SPLIT_MIGRATIONS & {tuple(pair) for pair in manifest["migrations"]}
+
+    assert [
+        [p.slug, p.name, p.public_code, p.stored_stars] for p in Product.objects.order_by("slug")
+    ] == facts["products"]
+    assert sorted(Commune.objects.values_list("slug", flat=True)) == facts["communes"]
+    editor = CommuneEditor.objects.get()
+    assert editor.user.username == facts["commune_editor"]["username"]
+    assert (
+        sorted(editor.communes.values_list("slug", flat=True))
+        == facts["commune_editor"]["communes"]
+    )
+    for name, permissions in facts["group_permissions"].items():
+        assert group_permissions(Group, name) == {moved_label(label) for label in permissions}
+    for model, content_type in facts["content_types"].items():
+        assert ContentType.objects.get(pk=content_type["id"]).app_label == MOVED[model]
+    mark = QualityMark.objects.get(slug=facts["quality_mark"]["slug"])
+    assert sorted(mark.products.values_list("slug", flat=True)) == facts["quality_mark"]["products"]
