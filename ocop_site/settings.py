@@ -5,6 +5,7 @@ SQLite file beside manage.py and media lives in ./media. Production sets
 DJANGO_ENV=production (or DEBUG=0), SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import ipaddress
 import os
 import tempfile
 from datetime import timedelta
@@ -180,7 +181,20 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # no language prefix), whatever host a staff member printed them from.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# Certificate checks per client address (REMOTE_ADDR) before a 429 page: LOOKUPS per SECONDS.
+# The proxies (load balancers) whose X-Forwarded-For names the client: addresses or networks,
+# comma-separated; empty, the default, trusts none (core/clients.py; README, "Running in
+# production").
+TRUSTED_PROXIES = [entry.strip() for entry in os.environ.get("TRUSTED_PROXIES", "").split(",")]
+TRUSTED_PROXIES = [entry for entry in TRUSTED_PROXIES if entry]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network (10.0.0.0/8)."
+        ) from None
+
+# Certificate checks per client (core/clients.py) before a 429 page: LOOKUPS per SECONDS.
 VERIFY_RATE_LIMIT_LOOKUPS = int(os.environ.get("VERIFY_RATE_LIMIT_LOOKUPS", "30"))
 VERIFY_RATE_LIMIT_SECONDS = int(os.environ.get("VERIFY_RATE_LIMIT_SECONDS", "600"))
 
