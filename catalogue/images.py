@@ -4,6 +4,8 @@ Product photos and producer logos go through the same checks wherever they come 
 (admin, import, shell), because the checks run in the model's validators and save().
 """
 
+import contextlib
+import contextvars
 import io
 import secrets
 import warnings
@@ -22,6 +24,57 @@ FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = {"thumb": 400, "medium": 800, "large": 1600}
 RENDITION_FORMATS = {"webp": "WEBP", "jpeg": "JPEG"}
 QUALITY = 82
+
+
+class MediaWriteError(OSError):
+    """Media storage refused a write (disk full, read-only volume, object store down)."""
+
+
+# The files written inside written_files_removed_on_error(), as (storage, name).
+_written: contextvars.ContextVar[list | None] = contextvars.ContextVar("written", default=None)
+
+
+@contextlib.contextmanager
+def written_files_removed_on_error():
+    """Delete every file saved through save_file() inside the block if the block fails.
+
+    A rolled-back save must not leave the files of its first photos behind.
+    """
+    token = _written.set([])
+    try:
+        yield
+    except BaseException:
+        for storage, name in _written.get():
+            with contextlib.suppress(Exception):
+                storage.delete(name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def save_file(storage: Storage, name: str, content, max_length: int | None = None) -> str:
+    """storage.save(), leaving no partial file behind when the write fails."""
+    existed = None
+    try:
+        existed = storage.exists(name)
+        saved = storage.save(name, content, max_length=max_length)
+    except Exception as error:  # OSError from disk, botocore's errors from S3
+        if existed is False:  # a truncated file where the write stopped
+            with contextlib.suppress(Exception):
+                storage.delete(name)
+        raise MediaWriteError(f"Could not write {name}: {error}") from error
+    if (written := _written.get()) is not None:
+        written.append((storage, saved))
+    return saved
+
+
+def save_field_file(field_file, name: str, content) -> None:
+    """field_file.save(name, content, save=False) through save_file()."""
+    field = field_file.field
+    target = field.generate_filename(field_file.instance, name)
+    field_file.name = save_file(field_file.storage, target, content, field.max_length)
+    field_file._set_instance_attribute(field_file.name, content)
+    field_file._committed = True
 
 
 @dataclass
@@ -127,7 +180,7 @@ def make_renditions(image: Image.Image, name: str, storage: Storage) -> dict:
             path = f"{base}-{key}.{'jpg' if kind == 'jpeg' else kind}"
             if storage.exists(path):
                 storage.delete(path)
-            entry[kind] = storage.save(path, ContentFile(encode(resized, image_format)))
+            entry[kind] = save_file(storage, path, ContentFile(encode(resized, image_format)))
         renditions[key] = entry
     return renditions
 

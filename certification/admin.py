@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue.admin import products as catalogue_products
+from catalogue.admin.common import EditConflictAdminMixin
 from catalogue.models import Product
 from core import search
 from editors.roles import CommuneScopedAdminMixin
@@ -102,7 +103,7 @@ class CertificateInline(admin.StackedInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(CommuneScopedAdminMixin, SimpleHistoryAdmin):
+class CertificateAdmin(EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHistoryAdmin):
     commune_path = "product__producer__commune"
     list_display = [
         "product",

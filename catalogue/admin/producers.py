@@ -6,7 +6,7 @@ from core import search
 from editors.roles import CommuneScopedAdminMixin
 
 from ..models import Producer, Product
-from .common import HTTPS_URLS, NOT_RECORDED, thumbnail
+from .common import HTTPS_URLS, NOT_RECORDED, MediaWriteAdminMixin, thumbnail
 
 
 class ProductInline(admin.TabularInline):
@@ -18,7 +18,7 @@ class ProductInline(admin.TabularInline):
 
 
 @admin.register(Producer)
-class ProducerAdmin(CommuneScopedAdminMixin, SimpleHistoryAdmin):
+class ProducerAdmin(MediaWriteAdminMixin, CommuneScopedAdminMixin, SimpleHistoryAdmin):
     commune_path = "commune"
     list_display = ["logo_thumbnail", "name", "kind", "commune", "phone", "product_count"]
     list_display_links = ["logo_thumbnail", "name"]

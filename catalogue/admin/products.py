@@ -15,7 +15,13 @@ from editors.roles import CommuneScopedAdminMixin, editable_commune_ids
 
 from .. import caching, history
 from ..models import Product, ProductImage, ProductLink
-from .common import HTTPS_URLS, NOT_RECORDED, thumbnail
+from .common import (
+    HTTPS_URLS,
+    NOT_RECORDED,
+    EditConflictAdminMixin,
+    MediaWriteAdminMixin,
+    thumbnail,
+)
 
 DELETED_PER_PAGE = 50
 
@@ -39,7 +45,9 @@ class ProductLinkInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(CommuneScopedAdminMixin, SimpleHistoryAdmin):
+class ProductAdmin(
+    MediaWriteAdminMixin, EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHistoryAdmin
+):
     commune_path = "producer__commune"
     list_display = [
         "cover",
@@ -122,7 +130,7 @@ class ProductAdmin(CommuneScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("commune"), ordering="producer__commune__name")
     def commune(self, product):
-        return product.producer.commune
+        return product.commune
 
     @admin.action(description=_("Publish the selected products"))
     def publish(self, request, queryset):

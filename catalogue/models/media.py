@@ -49,8 +49,9 @@ class ProductImage(models.Model):
             old = None
             if self.pk:
                 old = type(self).objects.filter(pk=self.pk).values("image", "renditions").first()
-            self.image.save(content.name, content, save=False)
-            self.set_renditions(decoded)
+            images.save_field_file(self.image, content.name, content)
+            # The old renditions go with the old original, once the transaction commits.
+            self.set_renditions(decoded, replacing=False)
             if old and old["image"] != self.image.name:
                 storage = self.image.storage
                 transaction.on_commit(
@@ -67,13 +68,14 @@ class ProductImage(models.Model):
     def alt(self) -> str:
         return self.alt_text or self.product.name
 
-    def set_renditions(self, decoded=None) -> None:
+    def set_renditions(self, decoded=None, replacing: bool = True) -> None:
         """Cut the renditions from the stored original (or its decoded image)."""
         if decoded is None:
             with self.image.open("rb") as file:
                 decoded = images.open_checked(file).image
         storage = self.image.storage
-        images.delete_files(storage, "", self.renditions)
+        if replacing:
+            images.delete_files(storage, "", self.renditions)
         self.width, self.height = decoded.size
         self.renditions = images.make_renditions(decoded, self.image.name, storage)
 

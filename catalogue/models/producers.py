@@ -78,7 +78,7 @@ class Producer(TranslatedFieldsMixin, models.Model):
             self.slug = unique_slug(self, self.name)
         if self.logo and not self.logo._committed:
             content, _image = images.store_original(self.logo, self.slug)
-            self.logo.save(content.name, content, save=False)
+            images.save_field_file(self.logo, content.name, content)
         adding = self._state.adding
         super().save(*args, **kwargs)
         if not adding:  # a new producer has no products yet
