@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.text import printable
 from places.models import Commune
 
-from .models import Category, Producer, Product
+from .models import Category, Producer, Product, RatingState
 
 NOT_RECORDED = "not-recorded"
 
@@ -76,6 +76,12 @@ class ProductFilter(django_filters.FilterSet):
         field_name="current_stars",
         choices=[(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))],
     )
+    state = django_filters.ChoiceFilter(
+        label=_("Rating"),
+        field_name="rating_state",
+        choices=[*RatingState.choices, (NOT_RECORDED, _("no rating on record"))],
+        method="in_state",
+    )
     kind = django_filters.ChoiceFilter(
         label=_("Producer kind"), field_name="producer__kind", choices=Producer.Kind.choices
     )
@@ -109,6 +115,9 @@ class ProductFilter(django_filters.FilterSet):
             self.close_matches = close.exists()
             return close
         return matches
+
+    def in_state(self, queryset, name, value):
+        return queryset.filter(rating_state="" if value == NOT_RECORDED else value)
 
     def in_category(self, queryset, name, value):
         return queryset.in_category(value)
@@ -152,6 +161,7 @@ class ProductFilter(django_filters.FilterSet):
             ),
             "category": lambda value: value.localized_name,
             "stars": lambda value: _("%(stars)s stars") % {"stars": value},
+            "state": lambda value: dict(self.filters["state"].extra["choices"])[value],
             "kind": lambda value: Producer.Kind(value).label,
             "mark": lambda value: value.name,
         }
@@ -171,6 +181,7 @@ class ProductFilter(django_filters.FilterSet):
         rows, self.total = count_by_facet(self.qs, names)
         labels = {
             "stars": self.star_counts,
+            "state": self.state_counts,
             "category": self.group_counts,
             "commune": self.commune_counts,
             "kind": self.kind_counts,
@@ -208,6 +219,17 @@ class ProductFilter(django_filters.FilterSet):
         return [(str(stars), _("%(stars)s stars") % {"stars": stars}, n) for stars, n in rows]
 
     @staticmethod
+    def state_counts(rows):
+        """In the order of the record's strength: in force first, no rating last."""
+        order = [*RatingState.values, ""]
+        rows = sorted(rows, key=lambda row: order.index(row[0] or ""))
+        labels = dict(RatingState.choices)
+        return [
+            (state or NOT_RECORDED, labels.get(state, _("no rating on record")), n)
+            for state, n in rows
+        ]
+
+    @staticmethod
     def group_counts(rows):
         """By category group (nhóm): products of a product set count in its group."""
         rows = sorted((row for row in rows if row[0] is not None), key=lambda r: (-r[-1], r[1]))
@@ -225,13 +247,14 @@ class ProductFilter(django_filters.FilterSet):
 
     @staticmethod
     def kind_counts(rows):
-        rows = sorted(rows, key=lambda row: (-row[-1], row[0]))
+        rows = sorted((row for row in rows if row[0]), key=lambda row: (-row[-1], row[0]))
         return [(kind, Producer.Kind(kind).label, n) for kind, n in rows]
 
 
 # What each facet counts by, in count_by_facet().
 FACET_KEYS = {
     "stars": "current_stars",
+    "state": "rating_state",
     "category": "category_id",
     "commune": "commune_id",
     "kind": "producer_kind",
@@ -239,13 +262,14 @@ FACET_KEYS = {
 # The columns of count_by_facet()'s rows for each facet: its value first, then its labels.
 FACET_COLUMNS = {
     "stars": ["current_stars"],
+    "state": ["rating_state"],
     "category": ["group_slug", "group_name", "group_name_en", "group_name_fr"],
     "commune": ["commune_slug", "commune_name"],
     "kind": ["producer_kind"],
 }
 # The labels of the counted ids: a product set's products count in its group (nhóm).
 LABELS = f"""
-    SELECT counts.facet, counts.current_stars,
+    SELECT counts.facet, counts.current_stars, counts.rating_state,
         CASE c.level WHEN {Category.Level.GROUP} THEN c.slug
             WHEN {Category.Level.PRODUCT_SET} THEN parent.slug END AS group_slug,
         CASE c.level WHEN {Category.Level.GROUP} THEN c.name
@@ -260,7 +284,8 @@ LABELS = f"""
     LEFT JOIN {Category._meta.db_table} parent ON parent.id = c.parent_id
     LEFT JOIN {Commune._meta.db_table} commune ON commune.id = counts.commune_id
 """
-ROW_COLUMNS = ["current_stars", *FACET_COLUMNS["category"], *FACET_COLUMNS["commune"]]
+ROW_COLUMNS = ["current_stars", "rating_state"]
+ROW_COLUMNS += [*FACET_COLUMNS["category"], *FACET_COLUMNS["commune"]]
 ROW_COLUMNS.append("producer_kind")
 
 
@@ -282,7 +307,7 @@ def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], 
     if connection.vendor == "postgresql":
         # GROUPING(keys): bit i (from the left) is 0 in the rows grouped by key i.
         grouping = f"GROUPING({', '.join(keys)})" if keys else "0"
-        types = {"current_stars": "integer", "producer_kind": "text"}  # the ids: bigint
+        types = {"current_stars": "integer", "rating_state": "text", "producer_kind": "text"}
         selected = ", ".join(
             key if key in keys else f"NULL::{types.get(key, 'bigint')} AS {key}"
             for key in FACET_KEYS.values()

@@ -61,10 +61,9 @@ def certification(certificate, on=None) -> dict:
     in_force = certificate.status(on) == "in_force"
     status = "CertificationActive" if in_force else "CertificationInactive"
     issuer = certificate.issuer or str(certificate.get_issuer_level_display())
-    return {
+    data = {
         "@type": "Certification",
         "name": f"OCOP {certificate.stars}★",
-        "certificationIdentification": certificate.decision_number,
         "certificationRating": {
             "@type": "Rating",
             "ratingValue": certificate.stars,
@@ -72,10 +71,17 @@ def certification(certificate, on=None) -> dict:
             "worstRating": 3,
         },
         "certificationStatus": f"{SCHEMA}/{status}",
-        "issuedBy": {"@type": "Organization", "name": issuer},
-        "validFrom": certificate.decision_date.isoformat(),
-        "expires": certificate.valid_until.isoformat(),
     }
+    # Only the facts on record: a decision number, exact dates, an issuer.
+    if certificate.decision_number:
+        data["certificationIdentification"] = certificate.decision_number
+    if issuer:
+        data["issuedBy"] = {"@type": "Organization", "name": issuer}
+    if certificate.decided and certificate.decided.precision == "day":
+        data["validFrom"] = certificate.decision_date.isoformat()
+    if certificate.ends_on and certificate.ends_on == certificate.ends_by:
+        data["expires"] = certificate.ends_on.isoformat()
+    return data
 
 
 def product(product, on=None) -> dict:
@@ -89,12 +95,13 @@ def product(product, on=None) -> dict:
         "url": url,
         "sku": product.public_code,
         "productID": product.public_code,
-        "brand": {
+    }
+    if product.producer:
+        data["brand"] = {
             "@type": "Organization",
             "name": product.producer.name,
             "url": absolute(product.producer.get_absolute_url()),
-        },
-    }
+        }
     if product.localized_summary:
         data["description"] = str(product.localized_summary)
     images = [image_url(image) for image in product.images.all()]
@@ -109,10 +116,11 @@ def product(product, on=None) -> dict:
             "priceCurrency": "VND",
             "url": url,
         }
+    # Only what the record shows held: a rating in force on `on`, from its decision or a report.
     certifications = [
         certification(certificate, on)
         for certificate in product.certificates.all()
-        if not certificate.is_demo
+        if certificate.status(on) == "in_force" and certificate.stars
     ]
     if certifications:
         data["hasCertification"] = certifications
@@ -137,7 +145,7 @@ def home() -> tuple[str, str]:
 
 def product_breadcrumbs(product) -> dict:
     """As on the page: Home › the commune (or Products) › the product."""
-    commune = product.producer.commune
+    commune = product.commune
     parent = (
         (commune.name, commune.get_absolute_url())
         if commune

@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -27,15 +27,19 @@ def status_conditions(on: datetime.date) -> dict[str, Q]:
     revoked = Q(revoked_on__lte=on)
     in_force = in_force_condition(on)
     expiring = {
-        f"expiring_{days}": in_force & Q(valid_until__lte=on + datetime.timedelta(days=days))
+        f"expiring_{days}": in_force & Q(ends_on__lte=on + datetime.timedelta(days=days))
         for days in EXPIRY_WARNINGS
     }
+    later_report = Q(evidence=Certificate.Evidence.LATER_REPORT)
     return {
         "in_force": in_force,
         **expiring,
-        "expired": Q(valid_until__lt=on) & ~revoked,
+        "reported": later_report & Q(starts_on__lte=on, ends_on__gte=on) & ~revoked,
+        "may_have_expired": Q(ends_on__lt=on, ends_by__gte=on) & ~revoked,
+        "expired": Q(ends_by__lt=on) & ~revoked,
+        "undated": Q(starts_on__isnull=True),
         "revoked": revoked,
-        "pending": Q(decision_date__gt=on) & ~revoked,
+        "pending": Q(starts_on__gt=on) & ~revoked,
     }
 
 
@@ -47,7 +51,10 @@ def status_labels() -> dict[str, str]:
     return {
         "in_force": _("in force"),
         **expiring,
+        "reported": _("reported in force"),
+        "may_have_expired": _("may have expired"),
         "expired": _("expired"),
+        "undated": _("dates not on record"),
         "revoked": _("revoked"),
         "pending": _("not yet in force"),
     }
@@ -72,12 +79,13 @@ class DecisionYearFilter(admin.SimpleListFilter):
     parameter_name = "decision_year"
 
     def lookups(self, request, model_admin):
-        years = model_admin.get_queryset(request).dates("decision_date", "year", order="DESC")
+        dated = model_admin.get_queryset(request).filter(starts_on__gt=datetime.date.min)
+        years = dated.dates("starts_on", "year", order="DESC")
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(decision_date__year=int(self.value()))
+        if (self.value() or "").isdigit() and len(self.value()) == 4:
+            return queryset.filter(starts_on__year=int(self.value()))
         return queryset
 
 
@@ -85,14 +93,17 @@ class CertificateInline(admin.StackedInline):
     model = Certificate
     extra = 0
     show_change_link = True
-    ordering = ["-decision_date", "-pk"]
+    ordering = [F("starts_on").desc(nulls_last=True), "-pk"]
     fields = [
         ("stars", "score", "status"),
-        ("decision_number", "decision_date"),
+        ("evidence", "round_year", "batch"),
+        ("decision_number", "decision_date", "decision_date_precision"),
         ("issuer", "issuer_level"),
-        ("valid_until", "is_demo"),
+        ("valid_until", "reported_on", "reported_on_precision"),
+        "sources",
         ("revoked_on", "revocation_reason"),
     ]
+    autocomplete_fields = ["sources"]
     readonly_fields = ["status"]
 
     @admin.display(description=_("status today"))
@@ -111,15 +122,14 @@ class CertificateAdmin(EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHi
         "score",
         "decision_number",
         "decision_date",
-        "valid_until",
+        "round_year",
+        "evidence",
         "status",
-        "is_demo",
     ]
-    list_filter = [StatusFilter, DecisionYearFilter, "stars", "issuer_level", "is_demo"]
+    list_filter = [StatusFilter, DecisionYearFilter, "stars", "issuer_level", "evidence"]
     list_select_related = ["product"]
     search_fields = ["decision_number", "product__name", "issuer"]
-    autocomplete_fields = ["product", "commune"]
-    date_hierarchy = "decision_date"
+    autocomplete_fields = ["product", "commune", "sources"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (
@@ -128,11 +138,12 @@ class CertificateAdmin(EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHi
                 "fields": [
                     "product",
                     ("stars", "score"),
-                    ("decision_number", "decision_date"),
+                    ("evidence", "round_year", "batch"),
+                    ("decision_number", "decision_date", "decision_date_precision"),
                     ("issuer", "issuer_level"),
                     "valid_until",
+                    ("reported_on", "reported_on_precision"),
                     "commune",
-                    "is_demo",
                 ]
             },
         ),
@@ -143,9 +154,18 @@ class CertificateAdmin(EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHi
                 "fields": ["revoked_on", "revocation_reason"],
             },
         ),
-        (_("Source"), {"fields": ["source_url", "source_checked_on", "note"]}),
+        (_("Sources"), {"fields": ["sources", "note"]}),
     ]
-    summary_statuses = ["in_force", "expiring_30", "expiring_90", "expired", "revoked"]
+    summary_statuses = [
+        "in_force",
+        "expiring_30",
+        "expiring_90",
+        "reported",
+        "may_have_expired",
+        "expired",
+        "undated",
+        "revoked",
+    ]
 
     def get_search_results(self, request, queryset, search_term):
         # Accent-free through the certificates' products: "tra shan tuyet".
@@ -164,7 +184,7 @@ class CertificateAdmin(EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHi
         }
         queryset = self.get_queryset(request).order_by()
         by_year = (
-            queryset.annotate(year=ExtractYear("decision_date"))
+            queryset.annotate(year=ExtractYear("starts_on"))
             .values("year")
             .annotate(**counts)
             .order_by("-year")
@@ -259,9 +279,10 @@ class ProductAdmin(catalogue_products.ProductAdmin):
 
     @admin.display(description=_("certificates, newest first"))
     def certificate_timeline(self, product):
-        certificates = product.certificates.order_by("-decision_date", "-pk") if product.pk else []
+        certificates = product.certificates.all() if product.pk else []
         if not certificates:
-            return gettext("No certificate yet.")
+            return gettext("No rating yet.")
+        unknown = gettext("not on record")
         return format_html(
             "<ol>{}</ol>",
             format_html_join(
@@ -269,11 +290,13 @@ class ProductAdmin(catalogue_products.ProductAdmin):
                 "<li>{} · {}★ · {} · {} {} · <strong>{}</strong>{}</li>",
                 (
                     (
-                        formats.date_format(certificate.decision_date, "SHORT_DATE_FORMAT"),
-                        certificate.stars,
-                        certificate.decision_number,
+                        certificate.when or unknown,
+                        certificate.stars or "?",
+                        certificate.decision_number or unknown,
                         gettext("valid until"),
-                        formats.date_format(certificate.valid_until, "SHORT_DATE_FORMAT"),
+                        formats.date_format(certificate.ends_on, "SHORT_DATE_FORMAT")
+                        if certificate.ends_on
+                        else unknown,
                         certificate.get_status_display(),
                         f" ({certificate.revocation_reason})" if certificate.revoked_on else "",
                     )

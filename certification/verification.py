@@ -3,10 +3,12 @@
 import datetime
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from django.utils import timezone
 
 from catalogue.models import Product
@@ -21,9 +23,11 @@ _DIGITS = re.compile(r"\d+", re.ASCII)
 
 @dataclass
 class Verdict:
-    """What the register says about one product or certificate today.
+    """What the register says about one product or rating today.
 
-    `status`: "in_force", "expired", "revoked", "pending", "uncertified" or "not_found".
+    `status`: "in_force", "reported" (a later report, the renewal's decision not on record),
+    "may_have_expired", "expired", "undated", "revoked", "pending", "uncertified" (no rating
+    on record) or "not_found".
     """
 
     status: str
@@ -32,23 +36,37 @@ class Verdict:
 
     @classmethod
     def for_product(cls, product: Product, on: datetime.date | None = None) -> "Verdict":
-        """From the product's certificates, newest first: the one in force, else the newest."""
-        certificates = sorted(
-            product.certificates.all(), key=lambda c: (c.decision_date, c.pk), reverse=True
-        )
-        in_force = [c for c in certificates if c.status(on) == "in_force"]
-        if in_force:
-            return cls("in_force", product, in_force[0])
-        if certificates:
-            return cls(certificates[0].status(on), product, certificates[0])
+        """From the product's ratings: one in force, else a later report of one, else the
+        latest on record (the rule of catalogue.models.stars.rating_columns)."""
+        on = on or timezone.localdate()
+        ratings = sorted(product.certificates.all(), key=newest_first)
+        for status in ("in_force", "reported"):
+            found = [rating for rating in ratings if rating.status(on) == status]
+            if found:
+                return cls(status, product, found[0])
+        started = [rating for rating in ratings if rating.status(on) != "pending"]
+        if started:
+            return cls(started[0].status(on), product, started[0])
+        if ratings:
+            return cls("pending", product, ratings[0])
         return cls("uncertified", product)
 
     @property
     def expired_since(self) -> datetime.date | None:
-        """The first day the certificate was no longer in force."""
-        if self.status != "expired":
+        """The first day the rating was no longer in force, at the latest."""
+        if self.status != "expired" or self.certificate.ends_by is None:
             return None
-        return self.certificate.valid_until + datetime.timedelta(days=1)
+        return self.certificate.ends_by + datetime.timedelta(days=1)
+
+
+def newest_first(rating) -> tuple:
+    """Dated ratings newest first, undated ones last; the higher level first on a tie."""
+    return (
+        rating.starts_on is None,
+        -(rating.starts_on or datetime.date.min).toordinal(),
+        -(rating.stars or 0),
+        -rating.pk,
+    )
 
 
 def decision_key(text: str) -> str:
@@ -88,14 +106,19 @@ def matching_certificates(query: str) -> list[Certificate]:
     candidates = (
         Certificate.objects.filter(product__is_published=True, decision_number__contains=digits)
         .select_related("product__producer")
-        .order_by("product__name", "-decision_date", "pk")[:200]
+        .order_by("product__name", F("starts_on").desc(nulls_last=True), "pk")[:200]
     )
     return [c for c in candidates if decision_key(c.decision_number) == key]
 
 
-def over_limit(address: str) -> bool:
-    """Count one lookup for this client address; True once it made more than the limit."""
-    key = "verify-rate:" + hashlib.sha256(address.encode()).hexdigest()
+def over_limit(client: str) -> bool:
+    """Count one lookup for this client (core.clients.rate_limit_key); True past the limit.
+
+    The count lives in the cache, shared by every process. When the cache cannot count (Redis
+    down: ops/cache.py answers None), this process counts by itself: a client then gets the
+    limit once per worker process at most, never unlimited lookups, and never an error.
+    """
+    key = "verify-rate:" + hashlib.sha256(client.encode()).hexdigest()
     seconds = settings.VERIFY_RATE_LIMIT_SECONDS
     cache.add(key, 0, seconds)
     try:
@@ -103,4 +126,26 @@ def over_limit(address: str) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, seconds)
         count = 1
+    if count is None:
+        count = count_locally(key, seconds)
     return count > settings.VERIFY_RATE_LIMIT_LOOKUPS
+
+
+# The fallback counts of this process: key -> [end of its window (monotonic), lookups].
+LOCAL_COUNTS: dict[str, list] = {}
+LOCAL_COUNTS_MAX = 10_000
+
+
+def count_locally(key: str, seconds: int) -> int:
+    now = time.monotonic()
+    entry = LOCAL_COUNTS.get(key)
+    if entry is None or entry[0] <= now:
+        LOCAL_COUNTS.pop(key, None)
+        if len(LOCAL_COUNTS) >= LOCAL_COUNTS_MAX:
+            for old in [old for old, (end, _count) in LOCAL_COUNTS.items() if end <= now]:
+                del LOCAL_COUNTS[old]
+        while len(LOCAL_COUNTS) >= LOCAL_COUNTS_MAX:  # the oldest windows go first
+            del LOCAL_COUNTS[next(iter(LOCAL_COUNTS))]
+        entry = LOCAL_COUNTS[key] = [now + seconds, 0]
+    entry[1] += 1
+    return entry[1]

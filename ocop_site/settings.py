@@ -81,17 +81,23 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header (django-csp)
     "axes",  # admin login lockout (django-axes)
     "simple_history",  # field-level history of products and certificates
+    "django_tasks",  # background tasks: the API of Django 6.0's django.tasks (backport)
+    "django_tasks_db",  # their queue in the database: manage.py db_worker runs them
     # The project's apps, lowest layer first (docs/architecture.md).
+    "sources",
     "places",
     "editors",
     "catalogue",
     "certification",
     "marks",
+    "corrections",
     "registry",
     "ops",
 ]
 
 MIDDLEWARE = [
+    # The database unreachable: a static 503 page, whatever failed below (ops/middleware.py).
+    "ops.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ops.middleware.RequestLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,9 +210,19 @@ VERIFY_RATE_LIMIT_SECONDS = int(os.environ.get("VERIFY_RATE_LIMIT_SECONDS", "600
 if REDIS_URL := os.environ.get("REDIS_URL", ""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis, failing open (ops/cache.py): a Redis that is down or hung makes
+            # every call a quick miss, never an error, and pages are drawn uncached.
+            "BACKEND": "ops.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ocop"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,  # seconds
+                "SOCKET_TIMEOUT": 0.5,
+                "RETRY_SECONDS": 5,  # after a failure, leave Redis alone this long
+                "ON_RECOVERY": "catalogue.caching.forget_pages",
+                "COMPRESSOR": "django_redis.compressors.zlib.ZlibCompressor",
+            },
         }
     }
 else:
@@ -228,6 +244,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if not DEBUG and "CONN_MAX_AGE" not in os.environ:
     DATABASES["default"]["CONN_MAX_AGE"] = 60  # seconds a worker keeps its connection
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server is given up after 5 s (a 503 page), not the system's 2 minutes;
+    # ?connect_timeout=N in DATABASE_URL overrides it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if AWS_STORAGE_BUCKET_NAME := os.environ.get("AWS_STORAGE_BUCKET_NAME", ""):
     # Public media on S3-compatible storage (django-storages): plain URLs, no signatures.
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
@@ -263,6 +283,22 @@ STORAGES["imports"] = (
         },
     }
 )
+
+# Background tasks (django-tasks): large imports and their previews run in a worker,
+# `manage.py db_worker` (make worker), queued in the database; the admin shows their
+# progress (registry/tasks.py). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them inside the request instead, as the tests do.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# A file of more rows than this is previewed by a background job too, not in the request.
+IMPORT_PREVIEW_IN_REQUEST_ROWS = env_int("IMPORT_PREVIEW_IN_REQUEST_ROWS", 1000)
+# A running import sends a heartbeat every IMPORT_JOB_HEARTBEAT_SECONDS; one silent for
+# IMPORT_JOB_LOST_SECONDS lost its worker and is marked failed (registry/models.py).
+IMPORT_JOB_HEARTBEAT_SECONDS = float(os.environ.get("IMPORT_JOB_HEARTBEAT_SECONDS", "5"))
+IMPORT_JOB_LOST_SECONDS = env_int("IMPORT_JOB_LOST_SECONDS", 120)
 
 # Benchmark only (bench/pages.py): a fixed page served at /bench/prerendered/.
 BENCH_PRERENDERED_PATH = os.environ.get("BENCH_PRERENDERED_PATH", "")
@@ -353,8 +389,12 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 60)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"  # behind TRUSTED_PROXIES too
 AXES_LOCKOUT_CALLABLE = "ops.views.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
+# After signing in with a `next` that is refused (another site), the admin's index, not the
+# default /accounts/profile/, which does not exist.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Logging: one JSON line per request and per error on stdout in production (ops/logging.py,
 # ops/middleware.py); short readable lines on the console in development.

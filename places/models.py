@@ -52,6 +52,9 @@ class Commune(models.Model):
         _("former units"), blank=True, help_text=_("The units merged into it on 1 July 2025.")
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
+    sources = models.ManyToManyField(
+        "sources.Source", blank=True, related_name="communes", verbose_name=_("sources")
+    )
 
     objects = SlugManager.from_queryset(CommuneQuerySet)()
 

@@ -33,7 +33,7 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
     from places.models import Commune
 
     with django_db_blocker.unblock():
-        call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+        call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
     yield
     # Deleting images deletes their files: never from the real ./media.
     media = tmp_path_factory.mktemp("media")
@@ -46,6 +46,14 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
         Commune.objects.all().delete()  # with their former units
         for level in reversed(Category.Level.values):
             Category.objects.filter(level=level).delete()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks (imports) run inside the request that queues them: no worker needed.
+
+    tests/test_import_jobs.py starts a real worker where it needs one."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

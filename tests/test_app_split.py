@@ -164,7 +164,7 @@ def make_staff_edits(old):
 
 def test_the_move_keeps_every_row(before_the_move):
     old = before_the_move
-    call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+    call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
     content_type_ids = make_staff_edits(old)
     counts = table_counts()
     products = products_checksum(old.get_model("catalogue", "Product"))

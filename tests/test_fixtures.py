@@ -1,8 +1,11 @@
 """The fixtures built by manage.py build_fixtures: complete, repeatable, all or nothing."""
 
 import csv
+import datetime
 import json
+import re
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,17 +13,20 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from catalogue.models import Category, Producer, Product, ProductImage
+from catalogue.models import Category, Producer, Product, ProductImage, RatingState
 from certification.models import Certificate
 from places.models import Commune, CommuneAlias
 
-FIXTURES = ["communes", "categories", "demo"]
+FIXTURES = ["communes", "categories", "sources", "register"]
 FIXTURE_DIR = Path(settings.FIXTURE_DIRS[0])
-PRODUCTS_CSV = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "thai_nguyen_ocop_products.csv"
-)
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PRODUCTS_CSV = DATA / "thai_nguyen_ocop_products.csv"
+RATINGS_CSV = DATA / "ratings.csv"
+LEADS_CSV = DATA / "leads.csv"
+SOURCE_URL = re.compile(r"https?://[^\s;]+")
+DECISION_NUMBER = re.compile(r"\b\d+/QĐ-[A-ZĐa-z-]+")
+LEVELS = {"national": "central", "provincial": "province", "district": "district", "": ""}
 MODELS = [Commune, CommuneAlias, Category, Producer, Product, ProductImage, Certificate]
-UNKNOWN_COMMUNE = "chưa rõ xã"
 
 
 @pytest.fixture
@@ -28,6 +34,14 @@ def csv_rows() -> list[dict[str, str]]:
     if not PRODUCTS_CSV.exists():
         pytest.skip(f"{PRODUCTS_CSV} is not available")
     with PRODUCTS_CSV.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.fixture
+def rating_rows() -> list[dict[str, str]]:
+    if not RATINGS_CSV.exists():
+        pytest.skip(f"{RATINGS_CSV} is not available")
+    with RATINGS_CSV.open(encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
 
 
@@ -50,7 +64,7 @@ def test_fixture_files_use_natural_keys_only():
 
 
 def test_every_image_file_exists():
-    objects = json.loads((FIXTURE_DIR / "demo.json").read_text(encoding="utf-8"))
+    objects = json.loads((FIXTURE_DIR / "register.json").read_text(encoding="utf-8"))
     images = [obj["fields"]["image"] for obj in objects if obj["model"] == "catalogue.productimage"]
     assert len(images) == 12
     for image in images:
@@ -86,61 +100,128 @@ def test_category_tree(loaded):
     assert Category.objects.get(slug="tra-thuc-vat-khac").parent.slug == "che"
 
 
-def test_counts_match_the_csv(loaded, csv_rows):
-    """One product a row; producers by exact name, plus one placeholder a nameless row."""
+def test_every_product_of_the_data_is_in_the_fixtures(loaded, csv_rows):
+    """One product a row, its producer by exact name (none where the data names none)."""
+    assert Product.objects.count() == len(csv_rows) == 101
     named = {row["producer_name_vi"] for row in csv_rows if row["producer_name_vi"]}
-    nameless = [row for row in csv_rows if not row["producer_name_vi"]]
-    assert Product.objects.count() == len(csv_rows) == 73
-    assert Producer.objects.count() == len(named) + len(nameless)
-    for row in nameless:
-        product = Product.objects.get(name=row["product_name_vi"])
-        assert product.producer.name.startswith("Chủ thể chưa được ghi nhận")
-        assert product.producer.kind == Producer.Kind.OTHER
-
-    stars = Counter(int(row["stars"]) for row in csv_rows if row["stars"])
-    assert Certificate.objects.count() == stars.total()
-    for star, count in stars.items():
-        assert Certificate.objects.filter(stars=star).count() == count
-
-
-def test_every_five_star_row_has_a_five_star_certificate(loaded, csv_rows):
-    five_star = [row for row in csv_rows if row["stars"] == "5"]
-    assert len(five_star) == 10
-    for row in five_star:
-        product = Product.objects.get(name=row["product_name_vi"])
-        certificate = product.certificates.get()
-        assert certificate.stars == 5
-        assert certificate.issuer_level == Certificate.IssuerLevel.CENTRAL
-
-
-def test_a_row_without_stars_has_no_certificate(loaded, csv_rows):
-    unrated = [row["product_name_vi"] for row in csv_rows if not row["stars"]]
-    assert unrated
-    products = Product.objects.filter(name__in=unrated)
-    assert products.count() == len(unrated)
-    assert not Certificate.objects.filter(product__in=products).exists()
-    assert not Product.objects.certified().filter(name__in=unrated).exists()
-
-
-def test_rows_with_an_unknown_commune_have_no_commune(loaded, csv_rows):
-    unknown = {row["product_name_vi"] for row in csv_rows if UNKNOWN_COMMUNE in row["commune_vi"]}
-    assert len(unknown) == 25
-    for product in Product.objects.select_related("producer").prefetch_related("certificates"):
-        if product.name in unknown:
-            assert product.producer.commune_id is None, product.name
-            assert all(c.commune_id is None for c in product.certificates.all())
-            assert product.producer.former_address
+    assert set(Producer.objects.values_list("name", flat=True)) == named
+    for row in csv_rows:
+        product = (
+            Product.objects.get(
+                name=row["product_name_vi"], producer__name=row["producer_name_vi"] or None
+            )
+            if row["producer_name_vi"]
+            else Product.objects.get(name=row["product_name_vi"], producer=None)
+        )
+        commune = product.commune
+        if row["commune_vi"]:
+            kind, name = row["commune_vi"].split(" ", 1)
+            assert (commune.get_kind_display().split(" ")[0], commune.name) == (
+                "commune" if kind == "xã" else "ward",
+                name,
+            )
         else:
-            assert product.producer.commune_id is not None, product.name
+            assert commune is None, product.name
+        urls = set(SOURCE_URL.findall(row["source"]))
+        assert set(product.sources.values_list("url", flat=True)) == urls, product.name
 
 
-def test_demo_certificates_are_marked_as_demo(loaded):
-    for certificate in Certificate.objects.all():
-        assert certificate.is_demo
-        assert certificate.decision_number.startswith("DEMO-")
-        assert certificate.score is None
-        assert "giữ chỗ" in certificate.note
-        assert certificate.source_url.startswith("http")
+def rating_row_values(row) -> tuple:
+    """A rating as ratings.csv states it: what the fixture must hold unchanged."""
+    return (
+        row["product_name_vi"],
+        row["producer_name_vi"],
+        int(row["stars"]) if row["stars"] else None,
+        LEVELS[row["level"]],
+        int(row["round_year"][:4]) if row["round_year"] else None,
+        row["batch"],
+        row["decision_number"],
+        row["decision_date"],
+        row["issuer"],
+        Decimal(row["score"]) if row["score"] else None,
+        row["valid_until"],
+        row["evidence"].replace(" ", "_"),
+        row["reported_on"],
+        frozenset(SOURCE_URL.findall(row["source"])),
+        row["note"],
+    )
+
+
+def rating_values(rating) -> tuple:
+    product = rating.product
+    return (
+        product.name,
+        product.producer.name if product.producer else "",
+        rating.stars,
+        rating.issuer_level,
+        rating.round_year,
+        rating.batch,
+        rating.decision_number,
+        rating.decided.text() if rating.decided else "",
+        rating.issuer,
+        rating.score,
+        rating.valid_until.strftime("%d/%m/%Y") if rating.valid_until else "",
+        rating.evidence,
+        rating.reported.text() if rating.reported else "",
+        frozenset(source.url for source in rating.sources.all()),
+        rating.note,
+    )
+
+
+def test_every_rating_of_the_data_is_in_the_fixtures_unchanged(loaded, rating_rows):
+    ratings = Certificate.objects.select_related("product__producer").prefetch_related("sources")
+    assert Counter(rating_values(r) for r in ratings) == Counter(
+        rating_row_values(row) for row in rating_rows
+    )
+    assert ratings.count() == len(rating_rows) == 114
+
+
+def test_no_decision_number_or_date_is_invented(loaded, rating_rows, client):
+    """Every decision number and date on record, on every page and in the CSV export, is one
+    the data states; no placeholder (DEMO-…) anywhere."""
+    numbers = {row["decision_number"] for row in rating_rows} - {""}
+    dates = {row["decision_date"] for row in rating_rows} - {""}
+    assert (
+        set(
+            Certificate.objects.exclude(decision_number="").values_list(
+                "decision_number", flat=True
+            )
+        )
+        <= numbers
+    )
+    for rating in Certificate.objects.exclude(decision_date=None):
+        assert rating.decided.text() in dates
+    for name in FIXTURES:
+        assert "DEMO" not in (FIXTURE_DIR / f"{name}.json").read_text(encoding="utf-8")
+    pages = [product.get_absolute_url() for product in Product.objects.all()]
+    for url in [*pages, "/products/export.csv", "/certificates/verify/?q=QĐ"]:
+        content = client.get(url).content.decode()
+        assert "DEMO" not in content, url
+        for number in DECISION_NUMBER.findall(content):
+            assert number in numbers, (url, number)
+
+
+def test_the_ten_national_five_star_products_are_in_force_or_reported(loaded, client):
+    """On 6 December 2026 the record proves all ten: 8 by decision or dated round, 2 by later
+    reports (shared/data/README.md)."""
+    day = datetime.date(2026, 12, 6)
+    five = Product.objects.with_current_stars(day).filter(current_stars=5)
+    states = Counter(five.values_list("rating_state", flat=True))
+    assert states == {RatingState.IN_FORCE: 8, RatingState.REPORTED: 2}
+    tom_non = five.get(name="Chè tôm nõn", producer__name="HTX Chè Hảo Đạt")
+    decision = tom_non.certificates.get(decision_number="2890/QĐ-BNN-VPĐP")
+    assert (decision.decision_date, decision.score) == (
+        datetime.date(2021, 6, 30),
+        Decimal("90.86"),
+    )
+
+
+def test_leads_are_not_published_as_products(loaded):
+    leads = LEADS_CSV.read_text(encoding="utf-8") if LEADS_CSV.exists() else ""
+    for row in csv.DictReader(leads.splitlines()):
+        assert not Product.objects.filter(
+            name=row["product_name_vi"], producer__name=row["producer_name_vi"] or None
+        ).exists(), row["product_name_vi"]
 
 
 def test_every_row_passes_validation(loaded):
@@ -191,10 +272,10 @@ SCORE_OUT_OF_BAND = [
             "product": ["san-pham-thu-loi"],
             "stars": 3,
             "score": "95.00",
-            "decision_number": "DEMO-999",
+            "decision_number": "999/QĐ-UBND",
             "decision_date": "2025-06-30",
-            "valid_until": "2028-06-29",
             "issuer_level": "province",
+            "record_key": "999-qd-ubnd",
         },
     },
 ]

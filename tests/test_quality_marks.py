@@ -60,7 +60,7 @@ def test_an_unknown_mark_is_ignored_with_a_message(client):
 
 
 def test_the_fixture_gi_covers_only_tan_cuong_tea(db):
-    call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+    call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
     gi = QualityMark.objects.get(kind=QualityMark.Kind.GEOGRAPHICAL_INDICATION)
     assert (gi.name, gi.number, gi.decision, gi.date) == (
         "Chè Tân Cương",

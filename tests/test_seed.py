@@ -34,7 +34,7 @@ def synthetic_products():
 @pytest.fixture
 def seeded(db):
     """The real fixtures, then N synthetic products on top."""
-    call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+    call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
     before = snapshot()
     seed("--products", str(N), "--seed", "7")
     return before

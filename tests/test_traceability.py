@@ -93,7 +93,7 @@ def test_the_public_url_is_the_vietnamese_page_without_language_prefix(site_url)
 
 
 def test_every_fixture_product_has_a_unique_public_code(db):
-    call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+    call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
     codes = list(Product.objects.values_list("public_code", flat=True))
     assert len(codes) == 73 and len(set(codes)) == 73
     assert all(code.startswith("TN-OCOP-") for code in codes)

@@ -4,7 +4,7 @@ from .counts import headline_figures
 from .media import ProductImage, ProductLink
 from .producers import Producer
 from .products import Product, ProductQuerySet
-from .stars import stars_stored_at_the_end, stored_stars_columns
+from .stars import RatingState, stars_stored_at_the_end, stored_stars_columns
 
 __all__ = [
     "PUBLIC_CODE_PATTERN",
@@ -16,6 +16,7 @@ __all__ = [
     "ProductImage",
     "ProductLink",
     "ProductQuerySet",
+    "RatingState",
     "headline_figures",
     "public_code",
     "stars_stored_at_the_end",

@@ -75,4 +75,4 @@ class CountsQuerySet(StarsQuerySet):
         rows = rows.annotate(n=models.Count("producer", distinct=True)).order_by(
             "-n", "producer__kind"
         )
-        return [(kind, Producer.Kind(kind).label, n) for kind, n in rows]
+        return [(kind, Producer.Kind(kind).label, n) for kind, n in rows if kind]

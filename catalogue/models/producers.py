@@ -58,6 +58,9 @@ class Producer(TranslatedFieldsMixin, models.Model):
     story = models.TextField(_("story"), blank=True)
     story_en = models.TextField(_("story (English)"), blank=True)
     story_fr = models.TextField(_("story (French)"), blank=True)
+    sources = models.ManyToManyField(
+        "sources.Source", blank=True, related_name="producers", verbose_name=_("sources")
+    )
     logo = models.ImageField(
         _("logo"), upload_to="producers/", blank=True, validators=[images.validate_image]
     )

@@ -26,6 +26,7 @@ from .codes import PUBLIC_CODE_PATTERN, CodeSequence, public_code
 from .counts import CountsQuerySet
 from .media import ProductImage
 from .producers import Producer
+from .stars import NEWEST_FIRST, RatingState
 
 
 class ProductQuerySet(CountsQuerySet):
@@ -73,7 +74,7 @@ class ProductQuerySet(CountsQuerySet):
         same = Q(pk__in=[])
         if product.category_id:
             same |= Q(category_id=product.category_id)
-        if product.producer.commune_id:
+        if product.producer and product.producer.commune_id:
             same |= Q(producer__commune_id=product.producer.commune_id)
         return self.filter(same).exclude(pk=product.pk).by_stars_then_name()
 
@@ -109,15 +110,12 @@ class ProductQuerySet(CountsQuerySet):
 
     def for_detail(self, on=None):
         certificate_model = apps.get_model("certification", "Certificate")
+        ratings = certificate_model.objects.select_related("commune").prefetch_related("sources")
         return self.for_listing(on).prefetch_related(
             "links",
             "quality_marks",
-            Prefetch(
-                "certificates",
-                queryset=certificate_model.objects.select_related("commune").order_by(
-                    "-decision_date", "-pk"
-                ),
-            ),
+            "sources",
+            Prefetch("certificates", queryset=ratings.order_by(*NEWEST_FIRST)),
         )
 
     def by_stars_then_name(self):
@@ -157,7 +155,13 @@ class ProductQuerySet(CountsQuerySet):
 
 class Product(TranslatedFieldsMixin, models.Model):
     producer = models.ForeignKey(
-        Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer")
+        Producer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("producer"),
+        help_text=_("Leave empty when no source names the producer."),
     )
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
@@ -186,6 +190,9 @@ class Product(TranslatedFieldsMixin, models.Model):
     visiting_address = models.CharField(_("visiting address"), max_length=300, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     visiting_contact = models.CharField(_("visiting contact"), max_length=200, blank=True)
+    sources = models.ManyToManyField(
+        "sources.Source", blank=True, related_name="products", verbose_name=_("sources")
+    )
     is_published = models.BooleanField(_("published"), default=True)
     public_code = models.CharField(
         _("public code"),
@@ -203,6 +210,13 @@ class Product(TranslatedFieldsMixin, models.Model):
     # recomputes the rows a new day made stale. Defaults: no certificate, true on any day.
     stored_stars = models.PositiveSmallIntegerField(
         _("current stars (stored)"), null=True, blank=True, editable=False
+    )
+    stored_state = models.CharField(
+        _("rating state (stored)"),
+        max_length=20,
+        choices=RatingState.choices,
+        blank=True,
+        editable=False,
     )
     # Indexed: each certificate write looks up the products it is stored as current for.
     stored_certificate_id = models.BigIntegerField(
@@ -230,6 +244,7 @@ class Product(TranslatedFieldsMixin, models.Model):
             "stored_stars_on",
             "stored_stars_changes_on",
             "stored_stars_last_day",
+            "stored_state",
         ]
     )
 
@@ -325,7 +340,7 @@ class Product(TranslatedFieldsMixin, models.Model):
 
     @property
     def commune(self):
-        return self.producer.commune
+        return self.producer.commune if self.producer else None
 
     @property
     def is_service(self) -> bool:

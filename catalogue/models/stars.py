@@ -16,9 +16,11 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
+from django.db.models.lookups import GreaterThanOrEqual, IsNull
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def product_model():
@@ -29,21 +31,74 @@ def certificate_model():
     return apps.get_model("certification", "Certificate")
 
 
+class RatingState(models.TextChoices):
+    """A product's rating on a given day, as far as the record can prove it."""
+
+    IN_FORCE = "in_force", _("in force")
+    REPORTED = "reported", _("reported in force")
+    MAY_HAVE_EXPIRED = "may_have_expired", _("may have expired")
+    EXPIRED = "expired", _("expired")
+    UNDATED = "undated", _("dates not on record")
+
+
+NEWEST_FIRST = (F("starts_on").desc(nulls_last=True), F("stars").desc(nulls_last=True), "-pk")
+
+
 def current_certificate(certificate_model, on: datetime.date) -> models.QuerySet:
-    """The certificates in force on `on` of the outer product, the current one first."""
+    """The ratings in force on `on` of the outer product, the current one first."""
     return (
         certificate_model.objects.in_force(on)
         .filter(product=OuterRef("pk"))
-        .order_by("-decision_date", "-stars", "-pk")
+        .order_by(*NEWEST_FIRST)
     )
 
 
-def stored_stars_columns(certificate_model, on: datetime.date) -> dict:
-    """Product.update() values storing the current stars on `on` and the days they hold for.
+def rating_columns(certificate_model, on: datetime.date) -> dict:
+    """The outer product's rating on `on`: its state, and the stars and id of the rating
+    that shows it.
 
-    Which certificates are in force changes only on a decision date, the day after a
-    valid_until and a revocation date; between the changes nearest to `on` the current
-    stars stay the same.
+    In force: a dated rating covers the day. Reported in force: else, a later report within
+    the validity period (the renewal's decision is not on record). Otherwise the latest rating
+    on record says: may have expired (the day falls inside the period its end is known to),
+    expired, or dates not on record. No rating at all: an empty state.
+    """
+    theirs = certificate_model.objects.filter(product=OuterRef("pk"))
+    in_force = current_certificate(certificate_model, on)
+    reported = theirs.filter(
+        evidence=certificate_model.Evidence.LATER_REPORT, starts_on__lte=on, ends_on__gte=on
+    ).exclude(revoked_on__lte=on)
+    reported = reported.order_by(*NEWEST_FIRST)
+    latest = theirs.exclude(starts_on__gt=on).order_by(*NEWEST_FIRST)
+
+    def chosen(field: str):
+        return Case(
+            When(Exists(in_force), then=Subquery(in_force.values(field)[:1])),
+            When(Exists(reported), then=Subquery(reported.values(field)[:1])),
+            default=Subquery(latest.values(field)[:1]),
+        )
+
+    state = Case(
+        When(Exists(in_force), then=Value(RatingState.IN_FORCE)),
+        When(Exists(reported), then=Value(RatingState.REPORTED)),
+        When(~Exists(latest), then=Value("")),
+        When(
+            IsNull(Subquery(latest.values("starts_on")[:1]), True), then=Value(RatingState.UNDATED)
+        ),
+        When(
+            GreaterThanOrEqual(Subquery(latest.values("ends_by")[:1]), Value(on)),
+            then=Value(RatingState.MAY_HAVE_EXPIRED),
+        ),
+        default=Value(RatingState.EXPIRED),
+        output_field=models.CharField(),
+    )
+    return {"stars": chosen("stars"), "certificate_id": chosen("pk"), "state": state}
+
+
+def stored_stars_columns(certificate_model, on: datetime.date) -> dict:
+    """Product.update() values storing the rating on `on` and the days it holds for.
+
+    A product's rating changes only on a rating's first day, the day after its earliest or
+    its latest end; between the changes nearest to `on` it stays the same.
     """
     theirs = certificate_model.objects.filter(product=OuterRef("pk")).order_by()
 
@@ -55,21 +110,21 @@ def stored_stars_columns(certificate_model, on: datetime.date) -> dict:
             output_field=models.DateField(),
         )
 
-    current = current_certificate(certificate_model, on)
+    rating = rating_columns(certificate_model, on)
     return {
-        "stored_stars": Subquery(current.values("stars")[:1]),
-        "stored_certificate_id": Subquery(current.values("pk")[:1]),
-        # A product without certificates has no stars on any day: stored as a new one is.
+        "stored_stars": rating["stars"],
+        "stored_certificate_id": rating["certificate_id"],
+        "stored_state": rating["state"],
+        # A product without ratings has none on any day: stored as a new one is.
         "stored_stars_on": Case(
             When(Exists(theirs), then=Value(on)),
             default=Value(datetime.date.min),
             output_field=models.DateField(),
         ),
-        "stored_stars_changes_on": Least(
-            earliest("decision_date", decision_date__gt=on),
-            earliest("revoked_on", revoked_on__gt=on),
+        "stored_stars_changes_on": earliest("starts_on", starts_on__gt=on),
+        "stored_stars_last_day": Least(
+            earliest("ends_on", ends_on__gte=on), earliest("ends_by", ends_by__gte=on)
         ),
-        "stored_stars_last_day": earliest("valid_until", valid_until__gte=on),
     }
 
 
@@ -80,7 +135,8 @@ STORED_STARS_CHECK_SECONDS = 60
 
 class StarsQuerySet(models.QuerySet):
     def with_current_stars(self, on=None):
-        """Annotate the stars and id of the newest certificate in force on `on` (today).
+        """Annotate the rating on `on` (today): its stars (the latest level on record),
+        state (RatingState, "" without ratings) and the id of the rating that shows them.
 
         Today's come from the stored copy (see store_current_stars), which listings
         sort and filter on through an index; any other day's from the certificates.
@@ -89,12 +145,15 @@ class StarsQuerySet(models.QuerySet):
         if on is None or on == today:
             self.model.objects.refresh_stale_stars(today)
             return self.annotate(
-                current_stars=F("stored_stars"), current_certificate_id=F("stored_certificate_id")
+                current_stars=F("stored_stars"),
+                current_certificate_id=F("stored_certificate_id"),
+                rating_state=F("stored_state"),
             )
-        current = current_certificate(certificate_model(), on)
+        rating = rating_columns(certificate_model(), on)
         return self.annotate(
-            current_stars=Subquery(current.values("stars")[:1]),
-            current_certificate_id=Subquery(current.values("pk")[:1]),
+            current_stars=rating["stars"],
+            current_certificate_id=rating["certificate_id"],
+            rating_state=rating["state"],
         )
 
     def store_current_stars(self, on=None) -> int:
@@ -129,7 +188,11 @@ class StarsQuerySet(models.QuerySet):
         STORED_STARS_CHECKED[:] = [today, time.monotonic()]
 
     def certified(self, on=None):
-        return self.with_current_stars(on).filter(current_stars__isnull=False)
+        """Products whose level the record shows held on `on`: in force or reported so."""
+        return self.with_current_stars(on).filter(
+            rating_state__in=[RatingState.IN_FORCE, RatingState.REPORTED],
+            current_stars__isnull=False,
+        )
 
 
 # Inside stars_stored_at_the_end(): the (product ids, certificate ids) written so far.

@@ -1,7 +1,8 @@
-"""Build communes.json, categories.json, demo.json and the demo images from shared/data.
+"""Build communes.json, categories.json, sources.json, register.json and the illustrations
+from shared/data. sources.json also holds the official totals and the leads to verify.
 
-Every row uses natural keys and no "pk", so `manage.py loaddata communes categories demo`
-can run any number of times; the same data gives the same output on every run. Anything
+Every row uses natural keys and no "pk", so `manage.py loaddata communes categories sources
+register` can run any number of times; the same data gives the same output on every run. Anything
 in the data the parser does not understand stops the build with a DataError.
 """
 
@@ -11,9 +12,11 @@ from pathlib import Path
 from .categories import build_categories
 from .communes import build_communes
 from .images import write_images
-from .products import build_demo
+from .products import build_register
 from .reading import DataError, read_csv
 from .search_fields import add_search_fields
+from .sources import Sources
+from .totals import build_totals
 from .writing import shown, write_json
 
 __all__ = ["DataError", "build"]
@@ -25,12 +28,24 @@ def build(
     """Read the CSV files in `data` and write the fixtures and images into `output`."""
     commune_rows = read_csv(data / "thai_nguyen_communes.csv")
     product_rows = read_csv(data / "thai_nguyen_ocop_products.csv")
+    rating_rows = read_csv(data / "ratings.csv")
+    total_rows = read_csv(data / "totals.csv")
+    lead_rows = read_csv(data / "leads.csv")
 
     commune_objects, communes = build_communes(commune_rows)
     category_objects, categories = build_categories()
-    demo_objects, chosen = build_demo(product_rows, communes, categories, warn)
+    sources = Sources()
+    register, chosen = build_register(
+        product_rows, rating_rows, communes, categories, sources, warn
+    )
+    totals = build_totals(total_rows, lead_rows, commune_rows, sources)
 
-    fixtures = {"communes": commune_objects, "categories": category_objects, "demo": demo_objects}
+    fixtures = {
+        "communes": commune_objects,
+        "categories": category_objects,
+        "sources": sources.objects() + totals,  # the sources first: the totals point to them
+        "register": register,
+    }
     add_search_fields(fixtures)
     output.mkdir(parents=True, exist_ok=True)
     for name, objects in fixtures.items():

@@ -20,6 +20,7 @@ def build_quality_marks(products: list[dict], producers: dict[str, dict]) -> lis
         product["slug"]
         for product in products
         if product["category"] == ["che"]
+        and product["producer"]
         and (commune := by_slug[product["producer"][0]]["commune"])
         and commune["slug"] == "tan-cuong"
     )

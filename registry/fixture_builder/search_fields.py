@@ -60,7 +60,7 @@ def add_search_fields(fixtures: dict[str, list[dict]]) -> None:
                 "slug", "search_name", "search_text"
             )
         }
-    for obj in fixtures["demo"]:
+    for obj in fixtures["register"]:
         if obj["model"] == "catalogue.product":
             product = obj["fields"]
             product["search_name"], product["search_text"] = fields[product["slug"]]

@@ -128,7 +128,7 @@ def site(browser, django_db_setup, django_db_blocker):
             created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         assert is_test_database(connection), "refusing to load data outside a test database"
         cache.clear()  # no page or QR code cached by earlier tests on other data
-        call_command("loaddata", "communes", "categories", "demo", verbosity=0)
+        call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()  # ALLOWED_HOSTS += localhost
         with override_settings(SITE_URL=server.url):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from catalogue import caching, history
 from catalogue.models import Category, Producer, Product
-from certification.models import SCORE_BANDS, Certificate, add_months, default_valid_until
+from certification.models import SCORE_BANDS, Certificate, add_months
 from core.text import slugify_vi
 from places.models import Commune
 
@@ -193,7 +193,6 @@ def clear_synthetic() -> dict[str, int]:
         slug__startswith=SLUG_PREFIX, **{f"producer__{k}": v for k, v in producer.items()}
     )
     certificates = Certificate.objects.filter(
-        is_demo=True,
         decision_number__startswith=DECISION_PREFIX,
         product__slug__startswith=SLUG_PREFIX,
         **{f"product__producer__{k}": v for k, v in producer.items()},
@@ -401,12 +400,11 @@ class Seeder:
             score=score,
             decision_number=f"{DECISION_PREFIX}{product.slug.split('-')[1]}/QĐ-UBND",
             decision_date=decision_date,
-            valid_until=default_valid_until(decision_date),
             issuer="Bộ Nông nghiệp và Môi trường" if central else "UBND tỉnh Thái Nguyên",
             issuer_level=(
                 Certificate.IssuerLevel.CENTRAL if central else Certificate.IssuerLevel.PROVINCE
             ),
             commune=product.producer.commune,
-            is_demo=True,
+            record_key=slugify_vi(f"{DECISION_PREFIX}{product.slug}"),
             note=f"{MARK} Dữ liệu tổng hợp để thử tải, không phải quyết định thật.",
         )
