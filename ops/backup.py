@@ -21,13 +21,18 @@ import django
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.core.serializers.base import DeserializationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from .older_backups import OlderArchiveError, restore_older
 
 FORMAT = 1
 # Logins and lockouts are short-lived; a restored site starts with none.
@@ -35,24 +40,6 @@ EXCLUDED_APPS = ["sessions", "axes"]
 # Rows `migrate` itself writes into an empty database: they do not make it "not empty".
 CREATED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission", "catalogue.codesequence"}
 CHUNK = 1024 * 1024
-
-# Models that moved out of the catalogue app (docs/architecture.md, "Moved models"). An archive
-# made before the move lacks these migrations and names the rows by their old labels: its
-# labels are brought forward, then it restores like an archive of today.
-APP_SPLIT_MIGRATIONS = {
-    ("places", "0001_initial"),
-    ("editors", "0001_initial"),
-    ("marks", "0001_initial"),
-    ("certification", "0003_store_current_stars"),
-    ("certification", "0004_commune_in_places"),
-    ("catalogue", "0014_models_moved_out"),
-}
-APP_SPLIT_MODELS = {
-    "catalogue.commune": "places.commune",
-    "catalogue.communealias": "places.communealias",
-    "catalogue.communeeditor": "editors.communeeditor",
-    "catalogue.qualitymark": "marks.qualitymark",
-}
 
 
 class BackupError(Exception):
@@ -166,17 +153,16 @@ def restore_backup(source: Path, force: bool = False, using: str = DEFAULT_DB_AL
     with tempfile.TemporaryDirectory() as work:
         manifest = unpack(source, Path(work))
         ours, theirs = applied_migrations(using), manifest["migrations"]
-        if made_before_app_split(ours, theirs):
-            bring_labels_forward(Path(work) / "data.json")
-            theirs = ours
-        if ours != theirs:
+        # Made by an older version: every migration it ran, this database ran too.
+        older = ours != theirs and all(pair in ours for pair in theirs)
+        if ours != theirs and not older:
             missing = [f"{app}.{name}" for app, name in theirs if [app, name] not in ours]
             extra = [f"{app}.{name}" for app, name in ours if [app, name] not in theirs]
             raise BackupError(
                 "The archive was made at another migration state than this database "
                 f"(in the archive only: {', '.join(missing[:5]) or 'none'}; here only: "
-                f"{', '.join(extra[:5]) or 'none'}). Restore it with the code version that "
-                "made it, into a database migrated with that version, then upgrade."
+                f"{', '.join(extra[:5]) or 'none'}). Migrate this database first, or restore "
+                "the archive with the code version that made it."
             )
         if not force and (held := data_held()):
             raise BackupError(
@@ -185,11 +171,15 @@ def restore_backup(source: Path, force: bool = False, using: str = DEFAULT_DB_AL
                 + "). Restore into an empty, freshly migrated database, or pass --force to "
                 "replace everything in this one."
             )
+        if older:
+            restore_rows_of_older_version(Path(work) / "data.json", theirs, using)
         try:
             with transaction.atomic(using=using):
-                for model in backed_up_models():
-                    model._base_manager.using(using).all()._raw_delete(using)
-                call_command("loaddata", str(Path(work) / "data.json"), database=using, verbosity=0)
+                if not older:
+                    for model in backed_up_models():
+                        model._base_manager.using(using).all()._raw_delete(using)
+                    data = str(Path(work) / "data.json")
+                    call_command("loaddata", data, database=using, verbosity=0)
                 for entry in manifest["media"]:
                     name = entry["name"]
                     if default_storage.exists(name):
@@ -206,27 +196,28 @@ def restore_backup(source: Path, force: bool = False, using: str = DEFAULT_DB_AL
     return manifest
 
 
-def made_before_app_split(ours: list[list[str]], theirs: list[list[str]]) -> bool:
-    """The archive is of this database's migrations, but for the app split's."""
-    here_only = {tuple(pair) for pair in ours} - {tuple(pair) for pair in theirs}
-    return here_only == APP_SPLIT_MIGRATIONS and all(pair in ours for pair in theirs)
+def restore_rows_of_older_version(data: Path, theirs: list, using: str) -> None:
+    """The archive's rows at its own migrations, then migrated forward (ops/older_backups.py).
 
-
-def bring_labels_forward(data: Path) -> None:
-    """Rows and content types of the moved models under their new app labels."""
-    with data.open(encoding="utf-8") as file:
-        objects = json.load(file)
-    for obj in objects:
-        if not isinstance(obj, dict):
-            continue  # loaddata will refuse it with its own message
-        obj["model"] = APP_SPLIT_MODELS.get(obj.get("model"), obj.get("model"))
-        fields = obj.get("fields", {})
-        if obj["model"] == "contenttypes.contenttype":
-            label = f"{fields.get('app_label')}.{fields.get('model')}"
-            if label in APP_SPLIT_MODELS:
-                fields["app_label"] = APP_SPLIT_MODELS[label].split(".")[0]
-    with data.open("w", encoding="utf-8") as file:
-        json.dump(objects, file)
+    Migrations cannot run inside one transaction with the rows: if anything fails, the
+    database is left migrated and empty, as a restore expects to find it, and nothing of
+    the archive stays.
+    """
+    try:
+        with transaction.atomic(using=using):
+            for model in backed_up_models():
+                model._base_manager.using(using).all()._raw_delete(using)
+        restore_older(data, {tuple(pair) for pair in theirs}, using)
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=using)
+    except OlderArchiveError as error:
+        raise BackupError(str(error)) from error
+    except (DatabaseError, LookupError, FieldDoesNotExist, ValidationError, ValueError) as error:
+        executor = MigrationExecutor(connections[using])
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        call_command("flush", database=using, interactive=False, verbosity=0)
+        raise BackupError(
+            f"The archive's data could not be brought to this version: {error}"
+        ) from error
 
 
 def data_held() -> dict[str, int]:
