@@ -21,17 +21,25 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 VERSION_KEY = "catalogue-version"
 
 
-def _start_version() -> int:
+def _start_version() -> int | None:
+    """The version now; None when the cache is unreachable (pages are then drawn, not stored)."""
     # Random, never 1: after the key is evicted, pages stamped before can't match again.
     cache.add(VERSION_KEY, secrets.randbelow(2**62), timeout=None)
     return cache.get(VERSION_KEY)
 
 
 def _bump() -> None:
+    # An unreachable cache (ops/cache.py) answers None here and the bump is lost: the cache
+    # calls forget_pages() when it is reachable again.
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # missing (evicted, flushed): any new value invalidates
         _start_version()
+
+
+def forget_pages() -> None:
+    """Make every cached page stale at once, e.g. when the cache is back after an outage."""
+    _bump()
 
 
 def bump_version(**kwargs) -> None:
@@ -67,17 +75,21 @@ def _may_be_signed_in(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
 
 
-@functools.cache
-def _known_parameters() -> frozenset[str]:
-    from .filters import ProductFilter
+def _worth_caching(request, parameters: frozenset[str]) -> bool:
+    # Each address is a page of its own, so whatever a visitor can vary at will must not make
+    # one: search text (q) is drawn every time, and so is any parameter the view does not read
+    # (fbclid, utm_*, made-up ones) or repeats. Values the view refuses, or a page number it
+    # does not show, are marked by the view (one_off).
+    return not request.GET.get("q") and all(
+        name in parameters and len(request.GET.getlist(name)) == 1 for name in request.GET
+    )
 
-    return frozenset([*ProductFilter.base_filters, "page", "layout"])
 
-
-def _worth_caching(request) -> bool:
-    # Other parameters (fbclid, utm_*, made-up ones) appear in the page but are one-offs:
-    # caching them would only fill the cache.
-    return all(name in _known_parameters() for name in request.GET)
+def one_off(response):
+    """Mark a page drawn for an address that shows another's content (a refused filter value,
+    a page number past the end): it is not stored, so made-up values cannot fill the cache."""
+    response.page_cache_one_off = True
+    return response
 
 
 def _page_key(request) -> str:
@@ -98,15 +110,20 @@ def _cacheable(request, response) -> bool:
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # the page holds a CSRF token
         and not (messages is not None and messages.used)
         and not (session is not None and session.modified)
+        and not getattr(response, "page_cache_one_off", False)
     )
 
 
-def cache_public_page(view):
+def cache_public_page(view=None, *, parameters=()):
     """Serve anonymous visitors from the page cache; signed-in staff always get a fresh page.
 
-    Anonymous pages may be kept by browsers but are revalidated each time (ETag, 304);
-    staff pages are never stored anywhere.
+    `parameters`: the query parameters the view reads; an address with any other is drawn
+    every time. Anonymous pages may be kept by browsers but are revalidated each time (ETag,
+    304); staff pages are never stored anywhere.
     """
+    if view is None:
+        return functools.partial(cache_public_page, parameters=parameters)
+    parameters = frozenset(parameters)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -115,7 +132,7 @@ def cache_public_page(view):
             add_never_cache_headers(response)
             return response
         timeout = settings.PAGE_CACHE_TIMEOUT
-        if timeout and _worth_caching(request):
+        if timeout and _worth_caching(request, parameters):
             # The date is read before rendering: a page drawn across midnight is stored
             # under the earlier day, never served to the next one.
             key = _page_key(request)
@@ -124,11 +141,11 @@ def cache_public_page(view):
             if version is None:
                 version = _start_version()
             stored = found.get(key)
-            if stored is not None and stored[0] == version:
+            if version is not None and stored is not None and stored[0] == version:
                 response = stored[1]
             else:
                 response = view(request, *args, **kwargs)
-                if _cacheable(request, response):
+                if version is not None and _cacheable(request, response):
                     cache.set(key, (version, response), timeout)
         else:
             response = view(request, *args, **kwargs)

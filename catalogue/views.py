@@ -14,7 +14,7 @@ from core.spreadsheets import write_csv
 from places.models import Commune, CommuneAlias
 
 from . import qrcodes
-from .caching import cache_public_page
+from .caching import cache_public_page, one_off
 from .filters import ProductFilter
 from .models import Category, Producer, Product
 from .sitemaps import SITEMAPS
@@ -22,6 +22,13 @@ from .statistics import Figures
 
 PAGE_SIZE = 24
 LABELS_PER_SHEET = 24  # A4, 3 × 8 stickers of 70 × 37 mm
+# The query parameters of a product listing, for the page cache.
+LISTING_PARAMETERS = (*ProductFilter.base_filters, "page")
+
+
+def shows_page_asked(request, page) -> bool:
+    """Whether `page` is the one the address asks for (not ?page=abc, 01 or past the end)."""
+    return request.GET.get("page", str(page.number)) == str(page.number)
 
 
 def product_listing(request, template="catalogue/product_list.html", fixed=None, **context):
@@ -35,7 +42,7 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     paginator.count = filterset.total  # counted by the facets' query: no second pass
     page = paginator.get_page(request.GET.get("page"))
-    return render(
+    response = render(
         request,
         template,
         {
@@ -50,6 +57,10 @@ def product_listing(request, template="catalogue/product_list.html", fixed=None,
             **context,
         },
     )
+    overridden = any(request.GET.get(name, value) != value for name, value in fixed.items())
+    if filterset.errors or overridden or not shows_page_asked(request, page):
+        one_off(response)
+    return response
 
 
 @require_safe
@@ -70,7 +81,7 @@ def home(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=LISTING_PARAMETERS)
 def product_list(request):
     return product_listing(request)
 
@@ -90,15 +101,17 @@ def product_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=("layout",))
 def product_label(request, slug):
     product = get_object_or_404(Product.objects.for_detail(), slug=slug)
-    sheet = request.GET.get("layout") == "sheet"
-    return render(
+    layout = request.GET.get("layout")
+    sheet = layout == "sheet"
+    response = render(
         request,
         "catalogue/product_label.html",
         {"product": product, "sheet": sheet, "stickers": range(LABELS_PER_SHEET if sheet else 1)},
     )
+    return response if layout in (None, "sheet") else one_off(response)
 
 
 @require_safe
@@ -109,12 +122,13 @@ def product_qr(request, slug, kind):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=("page",))
 def producer_list(request):
     producers = Producer.objects.with_published_products().with_product_count()
     producers = producers.select_related("commune").order_by("name")
     page = Paginator(producers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalogue/producer_list.html", {"page": page})
+    response = render(request, "catalogue/producer_list.html", {"page": page})
+    return response if shows_page_asked(request, page) else one_off(response)
 
 
 @require_safe
@@ -145,7 +159,7 @@ def commune_list(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=LISTING_PARAMETERS)
 def commune_detail(request, slug):
     communes = list(Commune.objects.by_slug_or_alias(slug)[:20])
     current = next((commune for commune in communes if commune.slug == slug), None)
@@ -180,7 +194,7 @@ def category_list(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=LISTING_PARAMETERS)
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent__parent"), slug=slug)
     return product_listing(
@@ -193,7 +207,7 @@ def category_detail(request, slug):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(parameters=LISTING_PARAMETERS)
 def star_list(request, stars):
     if stars not in (3, 4, 5):
         raise Http404(_("OCOP ratings have 3, 4 or 5 stars."))

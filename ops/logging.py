@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -40,3 +41,31 @@ class JsonFormatter(logging.Formatter):
         elif record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class Throttle:
+    """Says when a recurring failure deserves another log line: once per `seconds` per kind.
+
+    A dependency that is down fails on every request; one line a minute says as much, with
+    the count of the failures left unsaid in between.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._last: dict[str, float] = {}
+        self._unsaid: dict[str, int] = {}
+
+    def ready(self, kind: str) -> int | None:
+        """None: stay quiet (the failure is counted); else how many went unsaid since the last."""
+        now = time.monotonic()
+        last = self._last.get(kind)
+        if last is not None and now - last < self.seconds:
+            self._unsaid[kind] = self._unsaid.get(kind, 0) + 1
+            return None
+        self._last[kind] = now
+        return self._unsaid.pop(kind, 0)
+
+    def forget(self, kind: str) -> None:
+        """The failure is over: the next one is news and is logged at once."""
+        self._last.pop(kind, None)
+        self._unsaid.pop(kind, None)
