@@ -10,6 +10,9 @@ from django.views.generic import RedirectView
 from catalogue import views as catalogue_views
 from ops import views as ops_views
 
+# A database error outside any view gets the static 503 page too (ops/middleware.py).
+handler500 = "ops.views.server_error"
+
 admin.site.site_header = "OCOP Thái Nguyên"
 admin.site.site_title = "OCOP Thái Nguyên"
 

@@ -1,13 +1,21 @@
-"""Request logging: an id per request and one log line when it is answered."""
+"""Request logging (an id per request, one log line when it is answered) and the static
+503 page when the database is unreachable."""
 
 import logging
 import re
 import time
 import uuid
 
-from .logging import request_id
+from django.db import InterfaceError, OperationalError
+
+from core.clients import client_address
+
+from .logging import Throttle, request_id
+from .unavailable import unavailable_response
 
 logger = logging.getLogger("ocop.request")
+database_logger = logging.getLogger("ocop.database")
+database_log = Throttle(60)
 
 # An id from a proxy or a client is kept only if it is short and plain, so it cannot forge
 # log lines or carry markup; anything else is replaced by a fresh one.
@@ -44,6 +52,7 @@ class RequestLogMiddleware:
                 extra={
                     "method": request.method,
                     "path": request.path,
+                    "client": client_address(request),
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                 },
@@ -51,3 +60,37 @@ class RequestLogMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers the static 503 page, not a 500.
+
+    OperationalError and InterfaceError are the database being unreachable, restarting or
+    refusing connections (also a lock or statement timeout): worth trying again shortly, so
+    the page says so and sends Retry-After. Errors raised outside views reach the same page
+    through handler500 (ops.views.server_error). The error is logged once a minute, with
+    its traceback, not once per request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return database_unavailable(exception)
+        return None
+
+
+def database_unavailable(exception):
+    unsaid = database_log.ready("down")
+    if unsaid is not None:
+        database_logger.error(
+            "Database unavailable: pages answer 503 (%d more failures since the last report)",
+            unsaid,
+            exc_info=exception,
+            extra={"event": "database_down"},
+        )
+    return unavailable_response()

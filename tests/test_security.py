@@ -281,10 +281,15 @@ def test_admin_pages_have_no_inline_code(staff_client, catalogue):
 # The health check
 
 
-def test_healthz_answers_ok_when_the_database_does(client, db):
+def test_healthz_reports_each_dependency_when_all_answer(client, db):
     response = client.get("/healthz", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert response.content == b"ok"
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["status"] == "ok"
+    for dependency in ("database", "cache", "media"):
+        assert body[dependency]["state"] == "up"
+        assert 0 <= body[dependency]["latency_ms"] < 1000
     assert "no-cache" in response["Cache-Control"]
     assert "no-store" in response["Cache-Control"]
 
@@ -299,8 +304,28 @@ def test_healthz_says_503_and_nothing_more_when_the_database_fails(client, db, m
     response = client.get("/healthz")
     monkeypatch.undo()
     assert response.status_code == 503
-    assert response.content == b"unavailable"
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"]["state"] == "down"
+    assert "db-secret" not in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_runs_no_heavy_query(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):  # SELECT 1
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_refused_next_after_signing_in_lands_on_the_admin(client, db):
+    """Django refuses a `next` on another site; the fallback must be a page that exists."""
+    get_user_model().objects.create_superuser("staff", "staff@example.invalid", "right-pw")
+    response = client.post(
+        reverse("admin:login") + "?next=https://evil.example/",
+        {"username": "staff", "password": "right-pw", "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
 
 
 # The admin's address
