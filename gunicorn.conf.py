@@ -19,8 +19,15 @@ max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# The load balancer's X-Forwarded-* headers are trusted from these addresses only.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Proxies: one setting, TRUSTED_PROXIES (addresses or networks, comma-separated; empty: none),
+# read by Django for the client's address (X-Forwarded-For, core/clients.py) and here for
+# the scheme: gunicorn takes X-Forwarded-Proto (wsgi.url_scheme) from those peers only. It
+# never rewrites REMOTE_ADDR (the PROXY protocol stays off), so REMOTE_ADDR is always the
+# peer and Django alone decides how far to trust X-Forwarded-For.
+forwarded_allow_ips = ",".join(
+    proxy.strip() for proxy in os.environ.get("TRUSTED_PROXIES", "").split(",") if proxy.strip()
+)
+proxy_protocol = False
 # No control socket (gunicorn 27+): it lives at one path per user, which two servers on one
 # host would share; restarts go through signals (HUP, TERM) as before.
 control_socket_disable = True
