@@ -18,6 +18,7 @@ COMMUNE_EDITORS = "Commune editors"
 ALL = ("add", "change", "delete", "view")
 EDIT = ("add", "change", "view")
 VIEW = ("view",)
+REVIEW = ("change", "view")  # read and decide, never create or delete
 
 # Group name -> {(app label, model name): actions}. setup_roles makes the groups exactly so.
 ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
@@ -31,6 +32,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("catalogue", "productlink"): ALL,
         ("marks", "qualitymark"): ALL,
         ("certification", "certificate"): ALL,
+        ("corrections", "correctionreport"): ALL,
     },
     COMMUNE_EDITORS: {
         ("places", "commune"): VIEW,
@@ -41,6 +43,7 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("catalogue", "productlink"): EDIT,
         ("marks", "qualitymark"): VIEW,
         ("certification", "certificate"): EDIT,
+        ("corrections", "correctionreport"): REVIEW,
     },
 }
 

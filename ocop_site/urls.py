@@ -38,6 +38,7 @@ urlpatterns = [
         path("", include("registry.urls")),
         path("", include("catalogue.urls")),
         path("", include("certification.urls")),
+        path("", include("corrections.urls")),
         prefix_default_language=False,
     ),
 ]

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from catalogue.models import Category, Producer, Product, ProductImage
 from certification.models import Certificate
+from corrections.models import CorrectionReport
 from places.models import Commune, CommuneAlias
 
 # What the run tried, for the summary line at the end of the session (see conftest.py).
@@ -179,7 +180,8 @@ def public_urls(samples: dict, languages=("vi", "en", "fr")) -> list[tuple[str, 
 
 
 CATALOGUE = [Product, Producer, Certificate, Commune, CommuneAlias, Category, ProductImage]
-WATCHED = [*CATALOGUE, Session]  # an anonymous visitor never gets a session
+# An anonymous visitor never gets a session; hostile input never makes a correction report.
+WATCHED = [*CATALOGUE, CorrectionReport, Session]
 
 
 def snapshot(models=WATCHED) -> dict[str, tuple[int, str]]:

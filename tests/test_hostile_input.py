@@ -96,11 +96,16 @@ def test_every_public_page_answers_get_and_head(client, catalogue):
         hostile.check(client.head(path), statuses=ok, what=path)
 
 
+# Public pages that take a POST: their form, refused and shown again (nothing is written).
+FORMS = {"corrections:report"}
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_other_methods_are_refused_on_every_public_page(client, catalogue, method):
-    for _name, path in urls(catalogue):
+    for name, path in urls(catalogue):
         response = getattr(client, method)(path, {"q": "<script>alert(1)</script>"})
-        hostile.check(response, statuses={405}, what=f"{method} {path}")
+        refused = {200} if method == "post" and name in FORMS else {405}
+        hostile.check(response, statuses=refused, what=f"{method} {path}")
 
 
 def test_hostile_values_in_every_filter_on_every_public_page(client, catalogue):

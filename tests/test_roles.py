@@ -43,13 +43,15 @@ def codenames(group_name: str) -> set[str]:
 def test_setup_roles_gives_each_group_its_permissions():
     setup_roles()
     provincial = codenames(PROVINCIAL_EDITORS)
-    assert len(provincial) == 36
+    assert len(provincial) == 40
     assert {"places.delete_commune", "places.add_communealias"} <= provincial
     assert "certification.delete_certificate" in provincial
     assert codenames(COMMUNE_EDITORS) == {
         "places.view_commune",
         "catalogue.view_category",
         "marks.view_qualitymark",
+        "corrections.change_correctionreport",
+        "corrections.view_correctionreport",
         *(
             f"{app}.{action}_{model}"
             for app, model in [

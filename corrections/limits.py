@@ -1,0 +1,44 @@
+"""How many reports one client may send, counted in Django's cache; who sent them, hashed."""
+
+import hashlib
+import logging
+
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+from core.clients import client_address, rate_limit_key
+
+REPORTS_PER_CLIENT = 5
+WINDOW_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
+
+
+class CounterUnavailable(Exception):
+    """The cache that counts reports did not answer: refuse rather than count nothing."""
+
+
+def over_limit(request) -> bool:
+    """Count one report from this client; True once it sent more than the limit.
+
+    Raises CounterUnavailable when the cache fails, so a broken cache never means no limit.
+    """
+    key = "corrections-rate:" + hashlib.sha256(rate_limit_key(request).encode()).hexdigest()
+    try:
+        cache.add(key, 0, WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, WINDOW_SECONDS)
+            count = 1
+    except Exception as error:  # any backend's connection or protocol error
+        logger.warning("correction rate limit unavailable: %s", type(error).__name__)
+        raise CounterUnavailable from error
+    return count > REPORTS_PER_CLIENT
+
+
+def client_hash(request) -> str:
+    """A keyed SHA-256 of the client's address: equal for one address, useless without the key."""
+    return salted_hmac(
+        "corrections.client", client_address(request), algorithm="sha256"
+    ).hexdigest()
