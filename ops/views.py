@@ -64,7 +64,11 @@ def healthz(request):
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
-    return JsonResponse({"status": status, **checks}, status=code)
+    response = JsonResponse({"status": status, **checks}, status=code)
+    # A probe every few seconds: the cause is logged once a minute (probe()), and Django's
+    # own line for each 503 would only repeat it.
+    response._has_been_logged = True
+    return response
 
 
 def probe(name: str, check) -> dict:

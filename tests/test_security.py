@@ -294,7 +294,7 @@ def test_healthz_reports_each_dependency_when_all_answer(client, db):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_healthz_says_503_and_nothing_more_when_the_database_fails(client, db, monkeypatch):
+def test_healthz_says_503_and_nothing_more_when_the_database_fails(client, db, monkeypatch, caplog):
     from django.db import OperationalError, connection
 
     def broken_cursor(*args, **kwargs):
@@ -309,6 +309,8 @@ def test_healthz_says_503_and_nothing_more_when_the_database_fails(client, db, m
     assert body["database"]["state"] == "down"
     assert "db-secret" not in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+    # Once a minute by the health check itself, not once per probe by Django as well.
+    assert not [record for record in caplog.records if record.name == "django.request"]
 
 
 def test_healthz_runs_no_heavy_query(client, db, django_assert_max_num_queries):
