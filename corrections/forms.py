@@ -93,8 +93,6 @@ class CorrectionReportForm(forms.ModelForm):
         slug = self.data.get("product", "") if self.is_bound else product_slug
         self.reported_product = reported_product(slug)
         self.initial["product"] = self.reported_product.slug if self.reported_product else ""
-        self.fields["product_name"].required = False
-        self.fields["product_name"].max_length = 200
         self.fields["subject"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["source_url"].widget.attrs["inputmode"] = "url"
