@@ -58,15 +58,34 @@ def store_stars_of(product_ids) -> None:
     product_model.objects.filter(pk__in=product_ids).store_current_stars()
 
 
+# The fields set_validity() reads, and those it computes from them.
+VALIDITY_FIELDS = {
+    "decision_date",
+    "decision_date_precision",
+    "round_year",
+    "valid_until",
+    "evidence",
+    "reported_on",
+    "reported_on_precision",
+    "revoked_on",
+}
+COMPUTED_FIELDS = ["starts_on", "ends_on", "ends_by"]
+
+
 class CertificateQuerySet(models.QuerySet):
-    # Writes that send no post_save: they store their products' current stars themselves
-    # (see catalogue.models.store_certified_product_stars).
+    # Writes that send no post_save: they compute the ratings' validity and store their
+    # products' current stars themselves (see catalogue.models.store_certified_product_stars).
 
     def update(self, **kwargs):
         before = list(self.values_list("pk", "product"))
         with transaction.atomic(using=self.db):
             count = super().update(**kwargs)
             ids = [pk for pk, _product in before]
+            if VALIDITY_FIELDS & kwargs.keys():
+                changed = list(self.model.objects.filter(pk__in=ids))
+                for certificate in changed:
+                    certificate.set_validity()
+                super().bulk_update(changed, COMPUTED_FIELDS)
             after = self.model.objects.filter(pk__in=ids).values_list("product", flat=True)
             store_stars_of({product for _pk, product in before} | set(after))
         return count
@@ -80,6 +99,10 @@ class CertificateQuerySet(models.QuerySet):
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
+        if VALIDITY_FIELDS & set(fields):
+            for certificate in objs:
+                certificate.set_validity()
+            fields = [*fields, *COMPUTED_FIELDS]
         before = self.model.objects.filter(pk__in=[certificate.pk for certificate in objs])
         products = set(before.values_list("product", flat=True))
         with transaction.atomic(using=self.db):

@@ -34,6 +34,8 @@ def over_limit(request) -> bool:
     except Exception as error:  # any backend's connection or protocol error
         logger.warning("correction rate limit unavailable: %s", type(error).__name__)
         raise CounterUnavailable from error
+    if count is None:  # a cache that fails open (ops/cache.py) answers None, not an error
+        raise CounterUnavailable
     return count > REPORTS_PER_CLIENT
 
 

@@ -33,6 +33,10 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("marks", "qualitymark"): ALL,
         ("certification", "certificate"): ALL,
         ("corrections", "correctionreport"): ALL,
+        # Official totals and leads are counted per province and district: provincial work.
+        ("sources", "source"): ALL,
+        ("sources", "officialfigure"): ALL,
+        ("sources", "lead"): ALL,
     },
     COMMUNE_EDITORS: {
         ("places", "commune"): VIEW,
@@ -44,6 +48,8 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("marks", "qualitymark"): VIEW,
         ("certification", "certificate"): EDIT,
         ("corrections", "correctionreport"): REVIEW,
+        # The sources a commune editor cites for their communes' products and ratings.
+        ("sources", "source"): EDIT,
     },
 }
 

@@ -187,11 +187,11 @@ def test_full_clean_explains_dates_and_revocation_on_their_fields():
     assert set(caught.value.message_dict) == {"valid_until", "revoked_on", "revocation_reason"}
 
 
-def test_full_clean_fills_valid_until_when_empty():
-    """A form left without valid_until validates, and gets the default end date."""
+def test_a_rating_without_a_stated_validity_stays_without_one():
+    """A form left without valid_until validates; nothing is invented in its place."""
     certificate = build(decision_date=D(2023, 12, 31), valid_until=None)
     certificate.full_clean()
-    assert certificate.valid_until == D(2026, 12, 30)
+    assert certificate.valid_until is None
 
 
 # Validity dates
@@ -210,11 +210,14 @@ def test_full_clean_fills_valid_until_when_empty():
         (D(2024, 2, 29), D(2027, 2, 27)),
     ],
 )
-def test_valid_until_defaults_to_36_months_less_one_day(decision, last_day):
-    """An empty valid_until becomes the decision date plus 36 months, less one day."""
+def test_validity_ends_36_months_less_one_day_after_the_decision(decision, last_day):
+    """Without a stated valid_until, the rating ends the decision date plus 36 months, less
+    one day; the stated field stays empty."""
     certificate = make_certificate(decision_date=decision)
     certificate.refresh_from_db()
-    assert certificate.valid_until == last_day
+    assert certificate.valid_until is None
+    assert (certificate.ends_on, certificate.ends_by) == (last_day, last_day)
+    assert default_valid_until(decision) == last_day
 
 
 def test_an_explicit_valid_until_is_kept():
@@ -252,7 +255,9 @@ def test_add_months_keeps_the_day_or_takes_the_last_day_of_a_shorter_month(day, 
 
 def certificate_for_status(**fields) -> Certificate:
     values = {"stars": 4, "decision_date": D(2024, 1, 10), "valid_until": D(2027, 1, 9)}
-    return Certificate(**(values | fields))
+    certificate = Certificate(record_key="status", **(values | fields))
+    certificate.set_validity()  # what save() does
+    return certificate
 
 
 @pytest.mark.parametrize(
@@ -288,4 +293,7 @@ def test_status_display_names_the_status():
         for day in [D(2024, 1, 1), D(2024, 6, 1), D(2025, 4, 1)]
     }
     labels.add(str(certificate_for_status().get_status_display(on=D(2030, 1, 1))))
-    assert len(labels) == 4
+    labels.add(
+        str(certificate_for_status(decision_date=None, valid_until=None).get_status_display())
+    )
+    assert len(labels) == 5

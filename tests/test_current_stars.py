@@ -1,4 +1,5 @@
-"""Current stars: the newest certificate in force on a given day, computed in SQL."""
+"""Current stars: the newest rating in force on a given day, else the latest on record,
+computed in SQL; with the rating's state (tests/test_rating_states.py has every boundary)."""
 
 import datetime
 
@@ -18,6 +19,11 @@ ONE_DAY = datetime.timedelta(days=1)
 
 def stars_on(product: Product, on: datetime.date) -> int | None:
     return Product.objects.with_current_stars(on=on).get(pk=product.pk).current_stars
+
+
+def state_on(product: Product, on: datetime.date) -> tuple[int | None, str]:
+    rated = Product.objects.with_current_stars(on=on).get(pk=product.pk)
+    return rated.current_stars, rated.rating_state
 
 
 def certificate_on(product: Product, on: datetime.date) -> int | None:
@@ -66,13 +72,14 @@ def test_two_decisions_on_the_same_day_count_the_higher_rating():
     assert stars_on(product, D(2024, 6, 1)) == 5
 
 
-def test_stars_last_through_valid_until_and_stop_the_day_after():
-    """On valid_until the product still has its stars; the next day it has none."""
+def test_stars_are_in_force_through_the_36_months_and_expired_the_day_after():
+    """On its last day the rating is in force; the next day its level stays, expired."""
     product = make_product()
     certificate = make_certificate(product=product, stars=4, decision_date=D(2022, 5, 20))
-    assert certificate.valid_until == D(2025, 5, 19)
-    assert stars_on(product, D(2025, 5, 19)) == 4
-    assert stars_on(product, D(2025, 5, 20)) is None
+    assert certificate.valid_until is None  # no validity stated: 36 months from the decision
+    assert (certificate.ends_on, certificate.ends_by) == (D(2025, 5, 19), D(2025, 5, 19))
+    assert state_on(product, D(2025, 5, 19)) == (4, "in_force")
+    assert state_on(product, D(2025, 5, 20)) == (4, "expired")
 
 
 def test_a_revoked_certificate_stops_counting_from_its_revocation_date():
@@ -85,9 +92,9 @@ def test_a_revoked_certificate_stops_counting_from_its_revocation_date():
         revoked_on=D(2024, 7, 1),
         revocation_reason="Không duy trì chất lượng",
     )
-    assert stars_on(product, D(2024, 6, 30)) == 4
-    assert stars_on(product, D(2024, 7, 1)) is None
-    assert stars_on(product, D(2024, 12, 1)) is None
+    assert state_on(product, D(2024, 6, 30)) == (4, "in_force")
+    assert state_on(product, D(2024, 7, 1)) == (4, "expired")
+    assert state_on(product, D(2024, 12, 1)) == (4, "expired")
 
 
 def test_a_certificate_does_not_count_before_its_decision_date():
@@ -119,7 +126,8 @@ def test_an_older_certificate_counts_again_when_the_newest_expires():
     assert stars_on(product, D(2023, 12, 31)) == 4
     assert stars_on(product, D(2024, 1, 1)) == 3
     assert certificate_on(product, D(2024, 1, 1)) == older.pk
-    assert stars_on(product, D(2025, 1, 1)) is None
+    # Both ended: the latest on record gives the level, expired.
+    assert state_on(product, D(2025, 1, 1)) == (4, "expired")
 
 
 def test_an_older_certificate_counts_when_the_newest_is_revoked():
@@ -194,8 +202,11 @@ def test_without_a_date_stars_are_computed_for_the_local_today():
         decision_date=today - 3 * ONE_DAY,
         valid_until=today - ONE_DAY,
     )
-    rows = dict(Product.objects.with_current_stars().values_list("pk", "current_stars"))
-    assert rows == {ends_today.pk: 4, ended_yesterday.pk: None}
+    rows = Product.objects.with_current_stars().values_list("pk", "current_stars", "rating_state")
+    assert {pk: (stars, state) for pk, stars, state in rows} == {
+        ends_today.pk: (4, "in_force"),
+        ended_yesterday.pk: (4, "expired"),
+    }
 
 
 # The same rules seen through the pages, which always use the local "today".
@@ -207,8 +218,8 @@ def listed(client, url: str) -> list[Product]:
     return list(response.context["page"].object_list)
 
 
-def test_star_page_lists_a_product_on_the_last_day_of_its_certificate(client):
-    """/stars/4/ lists a product whose certificate ends today, not one that ended yesterday."""
+def test_star_page_keeps_only_ratings_in_force_when_asked(client):
+    """/stars/4/ lists both, each with its state; ?state=in_force keeps the one ending today."""
     today = timezone.localdate()
     ends_today = make_product(name="Chè hết hạn hôm nay")
     ended_yesterday = make_product(name="Chè hết hạn hôm qua")
@@ -216,11 +227,14 @@ def test_star_page_lists_a_product_on_the_last_day_of_its_certificate(client):
         make_certificate(
             product=product, stars=4, decision_date=today - 400 * ONE_DAY, valid_until=last_day
         )
-    assert listed(client, reverse("catalogue:star-detail", args=[4])) == [ends_today]
+    url = reverse("catalogue:star-detail", args=[4])
+    assert set(listed(client, url)) == {ends_today, ended_yesterday}
+    assert listed(client, url + "?state=in_force") == [ends_today]
+    assert listed(client, url + "?state=expired") == [ended_yesterday]
 
 
-def test_star_page_drops_a_product_revoked_today_and_waits_for_a_future_one(client):
-    """A certificate revoked today or decided tomorrow does not put a product on /stars/5/."""
+def test_star_page_in_force_drops_a_product_revoked_today_and_waits_for_a_future_one(client):
+    """A rating revoked today is listed as expired; one decided tomorrow not at all."""
     today = timezone.localdate()
     revoked, future, current = make_product(), make_product(), make_product()
     make_certificate(
@@ -232,7 +246,9 @@ def test_star_page_drops_a_product_revoked_today_and_waits_for_a_future_one(clie
     )
     make_certificate(product=future, stars=5, decision_date=today + ONE_DAY)
     make_certificate(product=current, stars=5, decision_date=today)
-    assert listed(client, reverse("catalogue:star-detail", args=[5])) == [current]
+    url = reverse("catalogue:star-detail", args=[5])
+    assert set(listed(client, url)) == {current, revoked}
+    assert listed(client, url + "?state=in_force") == [current]
 
 
 def test_product_page_shows_the_newest_certificate_in_force(client):

@@ -53,7 +53,6 @@ def test_seeding_adds_n_marked_products_each_with_a_certificate(seeded):
     assert certificates.count() == N
     assert set(certificates.values_list("product", flat=True)) == {p.pk for p in products}
     for certificate in certificates:
-        assert certificate.is_demo
         assert certificate.decision_number.startswith(DECISION_PREFIX)
 
 
@@ -93,7 +92,7 @@ def test_the_distribution_looks_like_the_province(db):
     certificates = Certificate.objects.filter(decision_number__startswith=DECISION_PREFIX)
     stars = Counter(certificates.values_list("stars", flat=True))
     assert stars[3] > 650 and 120 < stars[4] < 300 and 0 < stars[5] < 60, stars
-    expired = certificates.filter(valid_until__lt=timezone.localdate()).count()
+    expired = certificates.filter(ends_by__lt=timezone.localdate()).count()
     assert 50 < expired < 170
     communes = Counter(synthetic_products().values_list("producer__commune__slug", flat=True))
     assert set(Commune.objects.values_list("slug", flat=True)) <= set(communes)

@@ -1,4 +1,4 @@
-"""The stored copy of the current stars never disagrees with the certificates.
+"""The stored copy of the current rating never disagrees with the ratings.
 
 Listings sort and filter on Product.stored_stars through an index; with_current_stars()
 reads it for today. These tests move "today" and write certificates every way the site
@@ -10,14 +10,13 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.models import Product
-from catalogue.models.stars import current_certificate
+from catalogue.models.stars import rating_columns
 from certification.models import Certificate
 
 from .factories import make_certificate, make_product
@@ -43,24 +42,25 @@ def today(monkeypatch):
     return clock
 
 
-def read(product) -> tuple[int | None, int | None]:
-    """(stars, certificate id) as pages read them today."""
+def read(product) -> tuple[int | None, int | None, str]:
+    """(stars, rating id, state) as pages read them today: the stored copy."""
     row = Product.objects.with_current_stars().get(pk=product.pk)
-    return row.current_stars, row.current_certificate_id
+    return row.current_stars, row.current_certificate_id, row.rating_state
 
 
-def from_certificates(product, on) -> tuple[int | None, int | None]:
-    """(stars, certificate id) of the newest certificate in force on `on`, from the certificates."""
-    current = current_certificate(Certificate, on)
+def from_certificates(product, on) -> tuple[int | None, int | None, str]:
+    """(stars, rating id, state) on `on`, computed afresh from the ratings."""
+    rating = rating_columns(Certificate, on)
     row = (
         Product.objects.filter(pk=product.pk)
         .annotate(
-            expected_stars=Subquery(current.values("stars")[:1]),
-            expected_id=Subquery(current.values("pk")[:1]),
+            expected_stars=rating["stars"],
+            expected_id=rating["certificate_id"],
+            expected_state=rating["state"],
         )
         .get()
     )
-    return row.expected_stars, row.expected_id
+    return row.expected_stars, row.expected_id, row.expected_state
 
 
 def test_stored_stars_follow_every_change_of_day_with_no_command_run(today):
@@ -79,18 +79,23 @@ def test_stored_stars_follow_every_change_of_day_with_no_command_run(today):
     for day in (start + n * ONE_DAY for n in range(0, 900, 3)):
         today.set(day)
         assert read(product) == from_certificates(product, day), day
-        seen.add(read(product)[0])
-    assert seen == {3, 4, 5, None}
+        seen.add(read(product)[::2])
+    assert seen >= {(3, "in_force"), (4, "in_force"), (5, "in_force"), (4, "expired")}
 
 
-def test_a_certificate_expiring_at_midnight_leaves_the_star_page_the_next_day(client, today):
-    """On its last valid day the product is on the 4-star page; the next day it is not."""
+def test_a_rating_expiring_at_midnight_leaves_the_in_force_list_the_next_day(client, today):
+    """On its last valid day the product is on the 4-star page kept to ratings in force; the
+    next day it is not, and the 4-star page lists it as expired."""
     certificate = make_certificate(stars=4, decision_date=D(2022, 5, 20))
     page = reverse("catalogue:star-detail", args=[4])
-    today.set(certificate.valid_until)
-    assert certificate.product in client.get(page).context["page"].object_list
-    today.set(certificate.valid_until + ONE_DAY)
-    assert certificate.product not in client.get(page).context["page"].object_list
+    today.set(certificate.ends_on)
+    assert certificate.product in client.get(page + "?state=in_force").context["page"].object_list
+    today.set(certificate.ends_on + ONE_DAY)
+    assert (
+        certificate.product not in client.get(page + "?state=in_force").context["page"].object_list
+    )
+    listed = client.get(page + "?state=expired").context["page"].object_list
+    assert [product.rating_state for product in listed] == ["expired"]
 
 
 def test_writes_to_certificates_and_products_keep_the_copy_right(today):
@@ -99,24 +104,25 @@ def test_writes_to_certificates_and_products_keep_the_copy_right(today):
     product, other = make_product(), make_product()
     stale_instance = Product.objects.get(pk=product.pk)
     certificate = make_certificate(product=product, stars=5)
-    assert read(product) == (5, certificate.pk)
+    assert read(product) == (5, certificate.pk, "in_force")
 
     stale_instance.summary = "Chè búp"
     stale_instance.save()
-    assert read(product) == (5, certificate.pk)
+    assert read(product) == (5, certificate.pk, "in_force")
 
     certificate.product = other
     certificate.save()
-    assert read(product) == (None, None)
-    assert read(other) == (5, certificate.pk)
+    assert read(product) == (None, None, "")
+    assert read(other) == (5, certificate.pk, "in_force")
 
     certificate.revoked_on, certificate.revocation_reason = today.day, "Thu hồi"
     certificate.save()
-    assert read(other) == (None, None)
+    assert read(other) == (5, certificate.pk, "expired")
 
     kept = make_certificate(product=other, stars=3)
+    assert read(other) == (3, kept.pk, "in_force")
     Certificate.objects.filter(pk=kept.pk).delete()
-    assert read(other) == from_certificates(other, today.day) == (None, None)
+    assert read(other) == from_certificates(other, today.day) == (5, certificate.pk, "expired")
 
 
 def test_bulk_writes_to_certificates_keep_the_copy_right(today):
@@ -134,22 +140,25 @@ def test_bulk_writes_to_certificates_keep_the_copy_right(today):
             )
         ]
     )
-    assert read(product) == (4, created.pk)
+    assert read(product) == (4, created.pk, "in_force")
     Certificate.objects.filter(pk=created.pk).update(valid_until=today.day - ONE_DAY)
-    assert read(product) == (None, None)
+    assert read(product) == (4, created.pk, "expired")
     Certificate.objects.filter(pk=created.pk).update(valid_until=today.day, stars=5)
-    assert read(product) == (5, created.pk)
+    assert read(product) == (5, created.pk, "in_force")
     created.product = other
     Certificate.objects.bulk_update([created], ["product"])
-    assert read(product) == (None, None)
-    assert read(other) == (5, created.pk)
+    assert read(product) == (None, None, "")
+    assert read(other) == (5, created.pk, "in_force")
+    created.valid_until = today.day - ONE_DAY
+    Certificate.objects.bulk_update([created], ["valid_until"])
+    assert read(other) == (5, created.pk, "expired")
 
 
 def test_seeded_products_store_their_current_stars(today):
     """seed_catalogue writes certificates in bulk, without save(): the copy is right anyway."""
     call_command("seed_catalogue", products=40, verbosity=0)
     products = Product.objects.all()
-    assert {read(product)[0] for product in products} >= {3, None}
+    assert {read(product)[0] for product in products} >= {3}
     for product in products:
         assert read(product) == from_certificates(product, today.day)
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from .factories import make_certificate, make_product
 
@@ -42,18 +42,38 @@ def test_a_product_code_with_a_certificate_in_force_is_genuine(client):
     assert "Genuine" in html
     assert product.name in html and product.producer.name in html
     assert "5 stars" in html
-    assert certificate.valid_until.strftime("%Y-%m-%d") in html
+    assert certificate.valid_until is None  # none stated: 36 months from the decision
+    assert formats.date_format(certificate.ends_on, "SHORT_DATE_FORMAT") in html
 
 
-def test_a_demo_certificate_is_never_called_genuine(client):
-    """A demo record in force says it cannot prove a rating, on the check and the product page."""
-    certificate = make_certificate(decision_number="DEMO-001", is_demo=True)
-    product = certificate.product
+@pytest.mark.parametrize(
+    ("fields", "status", "says"),
+    [
+        ({"decision_date": None, "decision_number": ""}, "undated", "dates are not on record"),
+        (
+            {
+                "decision_date": None,
+                "decision_number": "",
+                "evidence": "later_report",
+                "reported_on": datetime.date(2026, 1, 1),
+            },
+            "reported",
+            "renewal",
+        ),
+    ],
+    ids=["undated", "later-report"],
+)
+def test_a_rating_the_record_cannot_prove_is_never_called_genuine(client, fields, status, says):
+    """Without a dated decision or round in force, the check and the product page say what is
+    and is not on record, never "genuine"."""
+    product = make_certificate(**fields).product
     page = "/en" + product.get_absolute_url()
     for response in [client.get("/en" + URL, {"q": product.public_code}), client.get(page)]:
         html = response.content.decode()
-        assert "Demo record" in html
+        assert f"verdict--{status}" in html
+        assert says in html
         assert "Genuine" not in html
+        assert "Not on record" in html
 
 
 def test_a_decision_number_is_found_whatever_its_spelling(client):

@@ -26,7 +26,7 @@ class ProducerAdmin(MediaWriteAdminMixin, CommuneScopedAdminMixin, SimpleHistory
     list_select_related = ["commune"]
     ordering = ["name"]  # the product count's GROUP BY drops the model's ordering
     search_fields = ["name", "representative", "address", "former_address", "phone"]
-    autocomplete_fields = ["commune"]
+    autocomplete_fields = ["commune", "sources"]
     empty_value_display = NOT_RECORDED
     formfield_overrides = HTTPS_URLS
     inlines = [ProductInline]

@@ -65,7 +65,7 @@ class ProductAdmin(
     ]
     list_select_related = ["producer__commune", "category"]
     search_fields = ["search_text", "public_code"]
-    autocomplete_fields = ["producer", "category"]
+    autocomplete_fields = ["producer", "category", "sources"]
     readonly_fields = ["public_code", "created_at", "updated_at"]
     empty_value_display = NOT_RECORDED
     actions = ["publish", "unpublish"]
@@ -105,6 +105,7 @@ class ProductAdmin(
                 "fields": ["visiting_address", "opening_hours", "visiting_contact"],
             },
         ),
+        (_("Sources"), {"fields": ["sources"]}),
         (_("Publishing"), {"fields": ["is_published", "created_at", "updated_at"]}),
     ]
 
