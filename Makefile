@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run setup install test lint format messages fixtures screenshots bench bench-search serve backup restore clean
+.PHONY: run setup install test lint format messages fixtures screenshots bench bench-search serve worker backup restore clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -69,11 +69,18 @@ bench-search: $(VENV)/.installed-dev
 
 # Production: migrate, collect static files, then gunicorn (gunicorn.conf.py). Needs
 # SECRET_KEY and ALLOWED_HOSTS (README, "Running in production"); WEB_CONCURRENCY and BIND
-# set the workers (2 x cores + 1) and the address (127.0.0.1:8000).
+# set the workers (2 x cores + 1) and the address (127.0.0.1:8000). Spreadsheet imports run
+# in the background worker: run `make worker` beside it, with the same environment.
 serve: install
 	DJANGO_ENV=production $(PY) manage.py migrate --noinput
 	DJANGO_ENV=production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_ENV=production $(BIN)/gunicorn ocop_site.wsgi
+
+# The background worker (django-tasks-db): runs the imports queued from the admin, from the
+# database's queue. Beside `make serve` (or runserver), in its own terminal or service; several
+# may run, on any server that reaches the database and the imports storage.
+worker: install
+	$(PY) manage.py db_worker
 
 # The whole site (database rows and media files) to backups/ocop-<date>-<time>.tar.gz, and
 # back into an empty, migrated database: make restore FILE=backups/ocop-....tar.gz

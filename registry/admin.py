@@ -1,23 +1,16 @@
-"""The import of the register from a spreadsheet, and its export, on the admin's product page."""
+"""The import of the register from a spreadsheet, and its export, on the admin's product page;
+the import jobs that run in the background."""
 
-import contextlib
-import datetime
-import re
-import secrets
-import shutil
-import tempfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +20,10 @@ from certification.models import Certificate
 from core.spreadsheets import write_csv, xlsx_bytes
 from editors.roles import editable_commune_ids
 
-from . import exporting
+from . import exporting, tasks, uploads
 from .importing import ImportFileError, import_file
+from .models import ImportJob
+from .uploads import PendingUpload
 
 admin.site.unregister(Product)
 
@@ -61,6 +56,11 @@ class ProductAdmin(certification_admin.ProductAdmin):
         return request.user.has_perms(IMPORT_PERMISSIONS)
 
     def import_view(self, request):
+        """Upload -> preview (a dry run) -> confirm; the import itself runs as a background job.
+
+        A file of more than IMPORT_PREVIEW_IN_REQUEST_ROWS rows is previewed by a job too,
+        so that no request waits on a large file.
+        """
         if not self.has_import_permission(request):
             raise PermissionDenied
         communes = editable_commune_ids(request.user)
@@ -71,22 +71,17 @@ class ProductAdmin(certification_admin.ProductAdmin):
                 messages.error(request, gettext("The uploaded file has expired: upload it again."))
                 return redirect("admin:catalogue_product_import")
             skip_invalid = request.POST.get("skip_invalid") == "1"
-            with upload.local_path() as path:
-                result = import_file(
-                    path,
-                    skip_invalid=skip_invalid,
-                    communes=communes,
-                    user=request.user,
-                    file_name=upload.name,
-                )
-            if result.written:
-                upload.discard(request)
-                messages.success(request, import_message(result))
-                return redirect("admin:catalogue_product_changelist")
+            job = start_job(request, upload, ImportJob.Kind.IMPORT, communes, skip_invalid)
+            return redirect("admin:registry_importjob_change", job.pk)
         elif request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = PendingUpload.save(request, form.cleaned_data["file"])
+                with upload.local_path() as path:
+                    rows = uploads.count_rows(path)
+                if rows > settings.IMPORT_PREVIEW_IN_REQUEST_ROWS:
+                    job = start_job(request, upload, ImportJob.Kind.PREVIEW, communes)
+                    return redirect("admin:registry_importjob_change", job.pk)
                 try:
                     with upload.local_path() as path:
                         result = import_file(path, dry_run=True, communes=communes)
@@ -95,9 +90,6 @@ class ProductAdmin(certification_admin.ProductAdmin):
                     form.add_error("file", str(error))
         upload = PendingUpload.from_session(request) if result else None
         changes = result.changes[:PREVIEW_CHANGES] if result else []
-        action_labels = {"created": gettext("new"), "updated": gettext("changed")}
-        for change in changes:
-            change.action_label = action_labels[change.action]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -106,11 +98,151 @@ class ProductAdmin(certification_admin.ProductAdmin):
             "result": result,
             "token": upload.token if upload else "",
             "file_name": upload.name if upload else "",
-            "counts": import_counts(result) if result else [],
-            "changes": changes,
+            "counts": import_counts(result.counts()) if result else [],
+            "errors": result.errors if result else [],
+            "invalid_rows": result.invalid_rows if result else 0,
+            "changes": [labelled(vars(change)) for change in changes],
             "more_changes": len(result.changes) - len(changes) if result else 0,
         }
         return TemplateResponse(request, "admin/catalogue/product/import.html", context)
+
+
+def start_job(request, upload, kind: str, communes, skip_invalid: bool = False) -> ImportJob:
+    """Queue an ImportJob on the uploaded file, which the job now keeps."""
+    job = ImportJob.objects.create(
+        kind=kind,
+        user=request.user,
+        file_name=upload.name,
+        stored_name=upload.stored_name,
+        skip_invalid=skip_invalid,
+        communes=sorted(communes) if communes is not None else None,
+    )
+    upload.hand_over(request)
+    tasks.run_import_job.enqueue(job.pk)
+    return job
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The imports run in the background: their progress, result and errors; retry."""
+
+    list_display = ["file_name", "kind", "status", "progress", "user", "created_at", "finished_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["user"]
+    search_fields = ["file_name"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (
+            obj is None or request.user.is_superuser or obj.user_id == request.user.pk
+        )
+
+    def has_add_permission(self, request):
+        return False  # jobs start from "Import a spreadsheet" on the product list
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj) and (obj is None or obj.finished)
+
+    @admin.display(description=_("progress"))
+    def progress(self, job):
+        if job.rows_total is None:
+            return "—"
+        return f"{job.rows_done:n} / {job.rows_total:n}"
+
+    def changelist_view(self, request, extra_context=None):
+        ImportJob.objects.fail_lost()
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:job_id>/retry/", view(self.retry_view), name="registry_importjob_retry"),
+            path(
+                "<int:job_id>/confirm/",
+                view(self.confirm_view),
+                name="registry_importjob_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_job(self, request, job_id) -> ImportJob:
+        job = self.get_queryset(request).filter(pk=job_id).first()
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        return job
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job's page: progress while it runs (the page reloads itself), then its result."""
+        ImportJob.objects.fail_lost()
+        if not str(object_id).isdigit():
+            raise Http404
+        job = self.get_job(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(job),
+            "job": job,
+            "refresh_seconds": REFRESH_SECONDS,
+            "counts": import_counts(job.counts) if job.counts else [],
+            "errors": job.errors,
+            "more_errors": job.error_count - len(job.errors),
+            "changes": [labelled(change) for change in job.changes],
+            "more_changes": job.change_count - len(job.changes),
+            "can_confirm": job.status == ImportJob.Status.DONE and not job.written,
+        }
+        return TemplateResponse(request, "admin/registry/importjob/job.html", context)
+
+    def retry_view(self, request, job_id):
+        """Run a failed job again, from the file it kept."""
+        job = self.get_job(request, job_id)
+        if request.method != "POST" or job.status != ImportJob.Status.FAILED:
+            return redirect("admin:registry_importjob_change", job.pk)
+        if not uploads.storage().exists(job.stored_name):
+            messages.error(request, FILE_GONE)
+            return redirect("admin:registry_importjob_change", job.pk)
+        retried = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).update(
+            status=ImportJob.Status.QUEUED, message="", finished_at=None, heartbeat=None
+        )
+        if retried:
+            tasks.run_import_job.enqueue(job.pk)
+        return redirect("admin:registry_importjob_change", job.pk)
+
+    def confirm_view(self, request, job_id):
+        """Import the file of a finished preview (or of an import refused for its bad rows)."""
+        job = self.get_job(request, job_id)
+        allowed = job.status == ImportJob.Status.DONE and not job.written
+        if request.method != "POST" or not allowed:
+            return redirect("admin:registry_importjob_change", job.pk)
+        started = ImportJob.objects.filter(kind=ImportJob.Kind.IMPORT, stored_name=job.stored_name)
+        if started := started.exclude(status=ImportJob.Status.DONE, written=False).first():
+            return redirect("admin:registry_importjob_change", started.pk)  # confirmed twice
+        if not uploads.storage().exists(job.stored_name):
+            messages.error(request, FILE_GONE)
+            return redirect("admin:registry_importjob_change", job.pk)
+        communes = editable_commune_ids(request.user)
+        new = ImportJob.objects.create(
+            kind=ImportJob.Kind.IMPORT,
+            user=request.user,
+            file_name=job.file_name,
+            stored_name=job.stored_name,
+            skip_invalid=request.POST.get("skip_invalid") == "1",
+            communes=sorted(communes) if communes is not None else None,
+        )
+        tasks.run_import_job.enqueue(new.pk)
+        return redirect("admin:registry_importjob_change", new.pk)
+
+
+REFRESH_SECONDS = 2  # how often a running job's page reloads itself
+FILE_GONE = _("The uploaded file is no longer kept: upload it again.")
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,10 +263,13 @@ def attachment(content, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def import_counts(result) -> list[tuple]:
-    counts = result.counts()
+def import_counts(counts: dict) -> list[tuple]:
+    """Per model, its name and how many were created, updated and left unchanged."""
     return [
-        (model._meta.verbose_name_plural, *(counts[name][action] for action in ACTIONS))
+        (
+            model._meta.verbose_name_plural,
+            *(counts.get(name, {}).get(action, 0) for action in ACTIONS),
+        )
         for name, model in [
             ("producer", Producer),
             ("product", Product),
@@ -143,22 +278,13 @@ def import_counts(result) -> list[tuple]:
     ]
 
 
+def labelled(change: dict) -> dict:
+    """A change of the preview, with its action in words."""
+    labels = {"created": gettext("new"), "updated": gettext("changed")}
+    return {**change, "action_label": labels.get(change["action"], change["action"])}
+
+
 ACTIONS = ["created", "updated", "unchanged"]
-
-
-def import_message(result) -> str:
-    counts = result.counts()
-    created = sum(count["created"] for count in counts.values())
-    updated = sum(count["updated"] for count in counts.values())
-    message = gettext("Imported: %(created)s records created, %(updated)s updated.") % {
-        "created": created,
-        "updated": updated,
-    }
-    if result.errors:
-        message += " " + gettext("%(rows)s invalid rows were skipped.") % {
-            "rows": result.invalid_rows
-        }
-    return message
 
 
 class ImportForm(forms.Form):
@@ -175,86 +301,3 @@ class ImportForm(forms.Form):
         if file.size > self.MAX_SIZE:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return file
-
-
-class PendingUpload:
-    """An uploaded file between its preview and its confirmation.
-
-    It waits in the "imports" storage (settings.STORAGES: a private folder, or a private
-    prefix of the media bucket, which every app server reaches) under a random name; the
-    session holds the name, so the confirm form sends back only the token, never a path.
-    """
-
-    SESSION_KEY = "catalogue_import"
-    TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-    MAX_AGE = 24 * 3600  # seconds
-
-    def __init__(self, token: str, suffix: str, name: str):
-        self.token, self.suffix, self.name = token, suffix, name
-        self.stored_name = f"{token}{suffix}"
-
-    @staticmethod
-    def storage():
-        return storages["imports"]
-
-    @classmethod
-    def save(cls, request, file) -> "PendingUpload":
-        cls.remove_stale()
-        if previous := cls.from_session(request):
-            previous.discard(request)
-        upload = cls(secrets.token_urlsafe(24), Path(file.name).suffix.lower(), file.name)
-        cls.storage().save(upload.stored_name, file)
-        request.session[cls.SESSION_KEY] = {
-            "token": upload.token,
-            "suffix": upload.suffix,
-            "name": upload.name,
-        }
-        return upload
-
-    @classmethod
-    def remove_stale(cls) -> None:
-        """Delete the uploads nobody confirmed within MAX_AGE."""
-        storage = cls.storage()
-        try:
-            names = storage.listdir("")[1]
-        except FileNotFoundError:  # nothing uploaded yet
-            return
-        cutoff = timezone.now() - datetime.timedelta(seconds=cls.MAX_AGE)
-        for name in names:
-            if storage.get_modified_time(name) < cutoff:
-                storage.delete(name)
-
-    @classmethod
-    def from_session(cls, request) -> "PendingUpload | None":
-        stored = request.session.get(cls.SESSION_KEY)
-        token = request.POST.get("token", stored and stored["token"])
-        if not stored or not cls.TOKEN.match(token or ""):
-            return None
-        if not constant_time_compare(token, stored["token"]):
-            return None
-        if stored["suffix"] not in {".csv", ".xlsx"}:
-            return None
-        upload = cls(stored["token"], stored["suffix"], stored["name"])
-        return upload if cls.storage().exists(upload.stored_name) else None
-
-    @contextlib.contextmanager
-    def local_path(self):
-        """The file as a local path: itself on local disk, a temporary copy otherwise (S3)."""
-        try:
-            path = Path(self.storage().path(self.stored_name))
-        except NotImplementedError:  # object storage has no local path
-            path = None
-        if path and path.is_file():
-            yield path
-            return
-        with (
-            tempfile.NamedTemporaryFile(suffix=self.suffix) as copy,
-            self.storage().open(self.stored_name) as source,
-        ):
-            shutil.copyfileobj(source, copy)
-            copy.flush()
-            yield Path(copy.name)
-
-    def discard(self, request) -> None:
-        self.storage().delete(self.stored_name)
-        request.session.pop(self.SESSION_KEY, None)

@@ -16,6 +16,7 @@ from certification.models import Certificate
 from places.models import Commune
 from registry.admin import PendingUpload
 from registry.importing import ImportFileError, import_file
+from registry.models import ImportJob
 
 from .factories import make_certificate, make_producer, make_product
 from .spreadsheets import (
@@ -519,9 +520,17 @@ def test_admin_import_previews_then_writes_on_confirm(staff_client, tmp_path):
     assert response.context["counts"][1][1:] == (2, 0, 0)  # products: created, updated, unchanged
     token = response.context["token"]
     response = staff_client.post(IMPORT_URL, {"token": token})
+    job = ImportJob.objects.get()  # the import runs as a job (at once in tests)
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:catalogue_product_changelist")
+    assert response["Location"] == reverse("admin:registry_importjob_change", args=[job.pk])
     assert Product.objects.count() == 2
+    assert (job.kind, job.status, job.written) == ("import", "done", True)
+    assert job.counts["product"] == {"created": 2}
+    assert job.message == _("Imported: %(created)s records created, %(updated)s updated.") % {
+        "created": 5,  # a producer, two products, their certificates
+        "updated": 0,
+    }
+    assert job.message in staff_client.get(response["Location"]).content.decode()
 
 
 def test_admin_preview_shows_invalid_rows_and_a_refused_file_writes_nothing(staff_client, tmp_path):
@@ -533,8 +542,12 @@ def test_admin_preview_shows_invalid_rows_and_a_refused_file_writes_nothing(staf
     content = response.content.decode()
     assert _("OCOP certificates have 3, 4 or 5 stars.") in content
     response = staff_client.post(IMPORT_URL, {"token": response.context["token"]})
-    assert response.status_code == 200  # the preview again, with its errors
-    assert response.context["result"].errors
+    assert response.status_code == 302
+    response = staff_client.get(response["Location"])  # the job's page, with the errors
+    job = response.context["job"]
+    assert (job.status, job.written, job.invalid_rows) == ("done", False, 1)
+    assert [(e["row"], e["column"], e["value"]) for e in job.errors] == [(3, "Số sao", "9")]
+    assert _("OCOP certificates have 3, 4 or 5 stars.") in response.content.decode()
     assert not Product.objects.exists()
 
 
