@@ -5,7 +5,11 @@ PY := $(BIN)/python
 
 .PHONY: run setup install test lint format messages fixtures screenshots bench bench-search serve worker backup restore clean
 
+# The background worker runs beside the development server (spreadsheet imports queue for it)
+# and stops with it.
 run: setup
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Migrate, load the real communes, categories and demo products into an empty
