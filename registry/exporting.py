@@ -1,14 +1,15 @@
 """Write the OCOP register as .xlsx or .csv in the columns that importing/ reads.
 
-The register has one row per certificate, and one row with empty certificate
-columns for a product without any, so that an export imports back with no
-change. Text cells that a spreadsheet would run as a formula are neutralised.
+The register has one row per rating, and one row with empty rating columns for a product
+without any, so that an export imports back with no change. Dates are written at the
+precision they are known to (30/06/2021, 06/2021, 2021), sources as their addresses joined
+by " ; ". Text cells that a spreadsheet would run as a formula are neutralised.
 """
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from catalogue.models import Category, Product
 from certification.models import Certificate
@@ -17,6 +18,22 @@ from core.text import fold
 from places.models import Commune
 
 from .importing import COLUMNS, KIND_NAMES, RowError
+from .importing.reading import EVIDENCE_NAMES, LEVEL_NAMES
+
+# The words of the data files (ratings.csv), which English headers go with.
+LEVEL_KEYS = {
+    Certificate.IssuerLevel.CENTRAL: "national",
+    Certificate.IssuerLevel.PROVINCE: "provincial",
+    Certificate.IssuerLevel.DISTRICT: "district",
+}
+EVIDENCE_KEYS = {
+    Certificate.Evidence.DECISION: "decision",
+    Certificate.Evidence.REPORT: "report",
+    Certificate.Evidence.LATER_REPORT: "later report",
+}
+SOURCE_SEPARATOR = " ; "
+# After the register's columns, the public CSV's: the rating state (RatingState) and the page.
+CURRENT_EXTRA_HEADERS = ["rating_state", "url"]
 
 
 def headers(english: bool = False) -> list[str]:
@@ -24,7 +41,7 @@ def headers(english: bool = False) -> list[str]:
 
 
 class RowWriter:
-    """Turns a product and one of its certificates into a row of the register."""
+    """Turns a product and one of its ratings into a row of the register."""
 
     def __init__(self, english: bool = False):
         self.english = english
@@ -35,30 +52,52 @@ class RowWriter:
 
     def row(self, product: Product, certificate: Certificate | None) -> list[Cell]:
         producer, category = product.producer, product.category
-        commune = producer.commune
         values = {
             "product_name": product.name,
-            "producer_name": producer.name,
-            "producer_kind": producer.kind if self.english else KIND_NAMES[producer.kind],
-            "commune": commune and self.name_or_slug(commune, self.shared_commune_names),
             "category": category and self.name_or_slug(category, self.shared_category_names),
-            "address": producer.address,
-            "phone": producer.phone,
             "description": product.summary,
         }
-        if certificate is not None:
+        if producer is not None:  # else no source names it: its columns stay empty
+            commune = producer.commune
             values |= {
-                "stars": certificate.stars,
-                "score": certificate.score,
-                "decision_number": certificate.decision_number,
-                "decision_date": certificate.decision_date,
-                "valid_until": certificate.valid_until,
+                "producer_name": producer.name,
+                "producer_kind": producer.kind if self.english else KIND_NAMES[producer.kind],
+                "commune": commune and self.name_or_slug(commune, self.shared_commune_names),
+                "address": producer.address,
+                "phone": producer.phone,
             }
+        if certificate is None:
+            values["source"] = sources_text(product.sources.all())
+        else:
+            values |= self.rating(certificate)
         return [values.get(column.key) for column in COLUMNS]
+
+    def rating(self, certificate: Certificate) -> dict[str, Cell]:
+        level, evidence = certificate.issuer_level, certificate.evidence
+        decided, reported = certificate.decided, certificate.reported
+        return {
+            "stars": certificate.stars,
+            "score": certificate.score,
+            "decision_number": certificate.decision_number,
+            "decision_date": decided and decided.text(),
+            "level": level and (LEVEL_KEYS if self.english else LEVEL_NAMES)[level],
+            "issuer": certificate.issuer,
+            "round_year": certificate.round_year,
+            "batch": certificate.batch,
+            "evidence": (EVIDENCE_KEYS if self.english else EVIDENCE_NAMES)[evidence],
+            "reported_on": reported and reported.text(),
+            "valid_until": certificate.valid_until and f"{certificate.valid_until:%d/%m/%Y}",
+            "source": sources_text(certificate.sources.all()),
+            "note": certificate.note,
+        }
 
     @staticmethod
     def name_or_slug(obj: Commune | Category, shared_names: set[str]) -> str:
         return obj.slug if fold(obj.name) in shared_names else obj.name
+
+
+def sources_text(sources: Iterable) -> str:
+    return SOURCE_SEPARATOR.join(source.url for source in sources)
 
 
 def shared(names: Iterable[str]) -> set[str]:
@@ -67,13 +106,14 @@ def shared(names: Iterable[str]) -> set[str]:
 
 
 def register_rows(products: QuerySet, english: bool = False) -> Iterator[list[Cell]]:
-    """Every certificate of `products`, oldest first, and products without one."""
+    """Every rating of `products`, oldest first (undated ones last), and products without."""
     writer = RowWriter(english)
+    ratings = Certificate.objects.prefetch_related("sources").order_by(
+        F("starts_on").asc(nulls_last=True), "pk"
+    )
     products = (
         products.select_related("producer__commune", "category")
-        .prefetch_related(
-            Prefetch("certificates", queryset=Certificate.objects.order_by("decision_date", "pk"))
-        )
+        .prefetch_related("sources", Prefetch("certificates", queryset=ratings))
         .order_by("name", "pk")
     )
     for product in products:
@@ -82,17 +122,20 @@ def register_rows(products: QuerySet, english: bool = False) -> Iterator[list[Ce
 
 
 def current_rows(products: QuerySet, url: Callable[[str], str]) -> Iterator[list[Cell]]:
-    """One row per product of a listing (from for_listing()), with its certificate in force.
+    """One row per product of a listing (from for_listing()), with the rating that shows its
+    state on the day (RatingState, empty without ratings).
 
-    The last cell is the product's public address, made absolute by `url`.
+    The last two cells are that state and the product's public address, made absolute by `url`.
     """
     writer = RowWriter(english=True)
-    products = list(products)
+    products = list(products.prefetch_related("sources"))
     ids = [product.current_certificate_id for product in products]
-    certificates = Certificate.objects.in_bulk([pk for pk in ids if pk])
+    ratings = Certificate.objects.prefetch_related("sources")
+    certificates = ratings.in_bulk([pk for pk in ids if pk])
     for product in products:
         certificate = certificates.get(product.current_certificate_id)
-        yield [*writer.row(product, certificate), url(product.get_absolute_url())]
+        row = writer.row(product, certificate)
+        yield [*row, product.rating_state, url(product.get_absolute_url())]
 
 
 def error_rows(errors: list[RowError]) -> Iterator[list[Cell]]:

@@ -10,11 +10,12 @@ from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
 from places.models import Commune, CommuneAlias
 from registry.importing import COLUMNS
+from sources.models import Source
 
 ENGLISH = {column.key: column.key for column in COLUMNS}
 VIETNAMESE = {column.key: column.vietnamese for column in COLUMNS}
 
-# One certificate row in the register, as staff type it.
+# One rating row in the register, as staff type it.
 ROW = {
     "product_name": "Chè búp Tân Cương",
     "producer_name": "HTX Chè Thử Nghiệm",
@@ -58,17 +59,29 @@ def write_csv(
     return path
 
 
-def write_xlsx(path: Path, rows: list[dict], headers=VIETNAMESE) -> Path:
+def write_xlsx(
+    path: Path, rows: list[dict], headers=VIETNAMESE, formats: dict[str, str] | None = None
+) -> Path:
+    """`formats`: a number format by column key, as Excel gives a date typed as 06/2021."""
     workbook = Workbook()
-    for line in table(rows, headers):
-        workbook.active.append(line)
+    sheet = workbook.active
+    lines = table(rows, headers)
+    for line in lines:
+        sheet.append(line)
+    keys = {headers[key]: key for key in headers}
+    for column, header in enumerate(lines[0], start=1):
+        if number_format := (formats or {}).get(keys[header]):
+            for row in range(2, len(lines) + 1):
+                sheet.cell(row, column).number_format = number_format
     workbook.save(path)
     return path
 
 
 def snapshot() -> dict:
-    """Every field of every producer, product and certificate, updated_at included."""
+    """Every field of every producer, product, rating and source, updated_at included, and
+    which sources each producer, product and rating cites."""
+    links = [model.sources.through for model in (Producer, Product, Certificate)]
     return {
         model.__name__: sorted(model.objects.values_list(), key=lambda row: row[0])
-        for model in (Producer, Product, Certificate)
+        for model in (Producer, Product, Certificate, Source, *links)
     }

@@ -20,7 +20,8 @@ from openpyxl import load_workbook
 
 from catalogue.models import Product
 from core.spreadsheets import FORMULA_TRIGGERS, neutralise
-from registry.importing import cell_text
+from registry.importing import cell_text, import_file
+from sources.models import Source
 
 from . import hostile
 from .factories import make_category, make_certificate, make_commune, make_producer, make_product
@@ -101,7 +102,14 @@ def hostile_product(settings):
         producer=producer,
         category=category,
     )
-    make_certificate(product=product, stars=5, decision_number=f"9/{HTML}")
+    make_certificate(
+        product=product,
+        stars=5,
+        decision_number=f"9/{HTML}",
+        issuer=f"@UBND {HTML}",
+        batch="-1",
+        note=f"{FORMULA} {HTML}",
+    ).sources.add(Source.objects.create(url="https://example.org/=1+1?<b>", kind=Source.Kind.PRESS))
     Product.objects.give_public_codes([product])
     product.save()
     make_product(name=FORMULA, summary=f"\t{FORMULA}", producer=producer)
@@ -242,6 +250,20 @@ def test_export_command_neutralises_formulas(tmp_path, hostile_product, suffix):
     assert_neutralised(cells)
     assert "'" + FORMULA in cells
     assert f"HTX {HTML}" in cells
+
+
+def test_the_exported_register_imports_back_as_it_was_written(tmp_path, hostile_product):
+    """The quote before a formula is the export's, not the data's: an import removes it."""
+    path = tmp_path / "register.csv"
+    call_command("export_ocop", str(path), verbosity=0)
+    result = import_file(path, dry_run=True)
+    assert not result.errors
+    # The rating and its source; the import trims the spaces and tab before the formulas of
+    # the producer's address and a product's description, as it trims every cell.
+    assert result.counts()["certificate"] == {"unchanged": 1}
+    assert result.counts()["source"] == {"unchanged": 1}
+    certificate = hostile_product.certificates.get()
+    assert (certificate.issuer, certificate.batch) == (f"@UBND {HTML}", "-1")
 
 
 def test_statistics_csv_neutralises_formulas(client, hostile_product):

@@ -1,5 +1,6 @@
 """Finding the communes, categories and producers that a row names, as people write them."""
 
+import re
 from collections import defaultdict
 
 from django.db import models
@@ -9,6 +10,7 @@ from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
 from core.text import fold
 from places.models import Commune
+from sources.models import Source
 
 from .reading import (
     COMMUNE_PREFIX,
@@ -67,20 +69,43 @@ class Importer:
 
         products = {product.pk: product for product in Product.objects.all()}
         self.products: dict[tuple[str, int], Product] = {}
+        # Products whose producer is not on record, by folded name: found by name alone.
+        self.orphans: dict[str, list[Product]] = defaultdict(list)
         for product in products.values():
-            product.producer = producers[product.producer_id]
+            product.producer = producers.get(product.producer_id)
             product.category = categories.get(product.category_id)
-            self.products[fold(product.name), product.producer_id] = product
+            self.remember_product(product)
 
         self.slugs = {
             Producer: {producer.slug for producer in producers.values()},
             Product: {product.slug for product in products.values()},
         }
         self.certificates: dict[tuple[str, int], Certificate] = {}
+        self.ratings_by_facts: dict[tuple, list[Certificate]] = defaultdict(list)
         for certificate in Certificate.objects.all():
             certificate.product = products[certificate.product_id]
+            self.remember_rating(certificate)
+
+        self.sources = {source.url: source for source in Source.objects.all()}
+        self.rating_sources = set(
+            Certificate.sources.through.objects.values_list("certificate_id", "source_id")
+        )
+        self.product_sources = set(
+            Product.sources.through.objects.values_list("product_id", "source_id")
+        )
+
+    def remember_product(self, product: Product) -> None:
+        if product.producer_id is None:
+            self.orphans[fold(product.name)].append(product)
+        else:
+            self.products[fold(product.name), product.producer_id] = product
+
+    def remember_rating(self, certificate: Certificate) -> None:
+        if certificate.decision_number:
             key = (decision_key(certificate.decision_number), certificate.product_id)
             self.certificates[key] = certificate
+        else:
+            self.ratings_by_facts[facts_key(certificate)].append(certificate)
 
     def _remember_producer(self, producer: Producer) -> None:
         self.producers[fold(producer.name), producer.commune_id] = producer
@@ -109,7 +134,8 @@ class Importer:
         raise CellError(_("Unknown commune."))
 
     def find_category(self, value: object) -> Category:
-        text = cell_text(value)
+        # "Thực phẩm › Chè", as the data files write a group: the last name is the category.
+        text = re.split(r"\s[›>]\s", cell_text(value))[-1].strip()
         found = self.categories.get(fold(text)) or self.categories.get(text.lower()) or {}
         candidates = sorted(found.values(), key=lambda category: category.level)
         if not candidates:
@@ -141,6 +167,51 @@ class Importer:
                 % {"communes": ", ".join(str(commune) for commune in communes)}
             )
         return candidates[0] if candidates else None
+
+    def find_orphan(self, name: str) -> Product | None:
+        """The product of this name whose producer is not on record, if there is one."""
+        found = self.orphans.get(fold(name), [])
+        if len(found) > 1:
+            raise CellError(
+                _(
+                    "Several products without a producer have this name: give them their "
+                    "producers in the admin first."
+                )
+            )
+        return found[0] if found else None
+
+    def find_rating(self, product: Product, values: dict, evidence: str) -> Certificate | None:
+        """The rating of `product` this row states: the one of its decision number; without
+        one, the one of the same round, batch, evidence and report date. Never a guess."""
+        if product.pk is None:
+            return None
+        if number := values.get("decision_number"):
+            return self.certificates.get((decision_key(number), product.pk))
+        reported = values.get("reported_on")
+        key = (
+            product.pk,
+            values.get("round_year"),
+            fold(values.get("batch", "")),
+            evidence,
+            reported.first_day if reported else None,
+            reported.precision if reported else None,
+        )
+        found = self.ratings_by_facts.get(key, [])
+        if len(found) > 1:
+            raise CellError(
+                _(
+                    "Several ratings of this product have the same round, batch, evidence and "
+                    "report date: give this one its decision number, or tell them apart in "
+                    "the admin."
+                )
+            )
+        return found[0] if found else None
+
+    def source(self, url: str) -> Source:
+        """The source of this address, made (unsaved) if new."""
+        if url not in self.sources:
+            self.sources[url] = Source(url=url, kind=Source.kind_of(url))
+        return self.sources[url]
 
     # Rows
 
@@ -174,8 +245,22 @@ class Importer:
             model = str(obj._meta.verbose_name)
             if action == "created":
                 fields = []
+            # A date's precision is part of the date, as the file writes it.
+            fields = list(dict.fromkeys(name.removesuffix("_precision") for name in fields))
             names = [str(obj._meta.get_field(name).verbose_name) for name in fields]
             self.result.changes.append(Change(number, model, action, label, names))
+
+
+def facts_key(certificate: Certificate) -> tuple:
+    """What tells apart the ratings of a product that have no decision number."""
+    return (
+        certificate.product_id,
+        certificate.round_year,
+        fold(certificate.batch),
+        certificate.evidence,
+        certificate.reported_on,
+        certificate.reported_on_precision if certificate.reported_on else None,
+    )
 
 
 def only_one(named: list[tuple[str, Commune]], written: set[str], message: str) -> Commune:

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from catalogue.models import Producer
 from certification.models import Certificate
+from core.dates import PARTIAL_DATE, PartialDate, Precision
 from core.spreadsheets import FORMULA_TRIGGERS
 from core.text import fold
 
@@ -24,25 +27,50 @@ from core.text import fold
 class Column:
     key: str
     vietnamese: str
-    required: bool = True
+    required: bool = False
+    # Other headers people write for this column (matched like the others).
+    aliases: tuple[str, ...] = ()
 
 
 COLUMNS = [
-    Column("product_name", "Tên sản phẩm"),
-    Column("producer_name", "Chủ thể"),
-    Column("producer_kind", "Loại hình"),
-    Column("commune", "Xã/Phường"),
-    Column("category", "Nhóm sản phẩm"),
+    Column("product_name", "Tên sản phẩm", required=True),
+    Column("producer_name", "Chủ thể", required=True),
+    Column("producer_kind", "Loại hình", required=True),
+    Column("commune", "Xã/Phường", required=True),
+    Column("category", "Nhóm sản phẩm", required=True),
     Column("stars", "Số sao"),
     Column("score", "Điểm"),
     Column("decision_number", "Số quyết định"),
     Column("decision_date", "Ngày quyết định"),
-    Column("valid_until", "Hiệu lực đến", required=False),
-    Column("address", "Địa chỉ", required=False),
-    Column("phone", "Điện thoại", required=False),
-    Column("description", "Mô tả", required=False),
+    Column("level", "Cấp công nhận", aliases=("cấp", "cấp đánh giá", "issuer level")),
+    Column("issuer", "Cơ quan công nhận", aliases=("cơ quan cấp", "cơ quan ban hành")),
+    Column("round_year", "Năm đánh giá", aliases=("round", "năm xét chọn")),
+    Column("batch", "Đợt", aliases=("đợt đánh giá",)),
+    Column("evidence", "Căn cứ"),
+    Column("reported_on", "Ngày đưa tin", aliases=("ngày báo cáo", "ngày đăng")),
+    Column("valid_until", "Hiệu lực đến"),
+    Column("source", "Nguồn", aliases=("sources", "nguồn tin")),
+    Column("note", "Ghi chú", aliases=("notes",)),
+    Column("address", "Địa chỉ"),
+    Column("phone", "Điện thoại"),
+    Column("description", "Mô tả"),
 ]
-CERTIFICATE_KEYS = ["stars", "score", "decision_number", "decision_date", "valid_until"]
+# A row with any of these cells is a rating of its product; without any, the product alone.
+RATING_KEYS = [
+    "stars",
+    "score",
+    "decision_number",
+    "decision_date",
+    "level",
+    "issuer",
+    "round_year",
+    "batch",
+    "evidence",
+    "reported_on",
+    "valid_until",
+]
+# The producer's cells: without the producer's name, a row may not give any of them.
+PRODUCER_DETAIL_KEYS = ["producer_kind", "commune", "address", "phone"]
 
 # Producer kinds as people write them, accent-free and lower-case.
 KIND_WORDS = {
@@ -74,14 +102,43 @@ KIND_NAMES = {
     Producer.Kind.OTHER: "Khác",
 }
 
+# Who rated: the words of the data files (national, provincial, district), Vietnamese ones,
+# and the admin's values. An export writes the first of each list.
+Level = Certificate.IssuerLevel
+LEVEL_WORDS = {
+    Level.CENTRAL: ["national", "trung uong", "quoc gia", "cap quoc gia", "cap trung uong"]
+    + ["central", "ministry"],
+    Level.PROVINCE: ["provincial", "tinh", "cap tinh", "province"],
+    Level.DISTRICT: ["district", "huyen", "cap huyen"],
+}
+LEVELS = {word: level for level, words in LEVEL_WORDS.items() for word in words}
+LEVEL_NAMES = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Tỉnh", Level.DISTRICT: "Huyện"}
+
+# What the rating rests on: the decision itself, a report of it, or a later report that the
+# product still holds the level.
+Evidence = Certificate.Evidence
+EVIDENCE_WORDS = {
+    Evidence.DECISION: ["decision", "quyet dinh", "qd"],
+    Evidence.REPORT: ["report", "bao cao", "dua tin", "bai bao", "tin bao"],
+    Evidence.LATER_REPORT: ["later report", "later_report", "bao cao sau", "dua tin sau"]
+    + ["bao cao sau nay", "tin sau"],
+}
+EVIDENCES = {word: evidence for evidence, words in EVIDENCE_WORDS.items() for word in words}
+EVIDENCE_NAMES = {
+    Evidence.DECISION: "Quyết định",
+    Evidence.REPORT: "Báo cáo",
+    Evidence.LATER_REPORT: "Báo cáo sau",
+}
+
 COMMUNE_PREFIX = re.compile(r"^(xa|phuong|thi tran|tt\.?|p\.)\s+")
 STARS = re.compile(r"^(\d+)\s*(?:sao|\*|★|stars?)?$")
-DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?$")
-
-# Who certified, from the stars and the date (shared/data/ocop_scheme.md, section 4):
-# 3-star decisions came from the district between Decision 148 and Decision 1489.
-DISTRICT_THREE_STARS = (datetime.date(2023, 2, 24), datetime.date(2025, 7, 5))
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T][\d:.]+)?$")
+ROUND_YEAR = re.compile(r"^(?:nam\s+)?(\d{4})$")
+# The years a rating round can name: OCOP started in 2018 (Quảng Ninh in 2013).
+ROUND_YEARS = (2010, 2100)
+SOURCE_SEPARATORS = re.compile(r"[;\s]+")
+SOURCE_URL = URLValidator(schemes=["http", "https"])
+SOURCE_URL_LENGTH = 500  # sources.Source.url
 
 
 class ImportFileError(Exception):
@@ -116,7 +173,7 @@ class ImportResult:
     changes: list[Change] = field(default_factory=list)
     # model name -> {object pk: "created" | "updated" | "unchanged"}
     outcomes: dict[str, dict[int, str]] = field(
-        default_factory=lambda: {"producer": {}, "product": {}, "certificate": {}}
+        default_factory=lambda: {"producer": {}, "product": {}, "certificate": {}, "source": {}}
     )
     written: bool = False
 
@@ -140,7 +197,9 @@ def header_key(text: str) -> str:
 
 
 HEADERS = {
-    header_key(name): column.key for column in COLUMNS for name in (column.key, column.vietnamese)
+    header_key(name): column.key
+    for column in COLUMNS
+    for name in (column.key, column.vietnamese, *column.aliases)
 }
 
 
@@ -197,9 +256,28 @@ def _xlsx_rows(path: Path) -> list[list[object]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from error
     try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        return [[_xlsx_value(cell) for cell in row] for row in workbook.worksheets[0].iter_rows()]
     finally:
         workbook.close()
+
+
+def _xlsx_value(cell) -> object:
+    """A cell's value; a date cell formatted as a month or a year, at that precision.
+
+    A person who types 06/2021 into Excel gets a date cell of 1 June 2021 shown as
+    "06/2021": the format, not the value, keeps what they knew.
+    """
+    value = cell.value
+    if not isinstance(value, datetime.date):
+        return value
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    # Quoted text and [colour]/[$-locale] sections are not date parts.
+    shown = re.sub(r'"[^"]*"|\[[^\]]*\]', "", str(cell.number_format or "")).lower()
+    if "d" in shown or "y" not in shown:
+        return day
+    if "m" in shown:
+        return PartialDate(day.replace(day=1), Precision.MONTH)
+    return PartialDate(day.replace(month=1, day=1), Precision.YEAR)
 
 
 # Cells
@@ -209,6 +287,8 @@ def cell_text(value: object) -> str:
     """A cell as trimmed text, without the quote an export put before a formula character."""
     if value is None:
         return ""
+    if isinstance(value, PartialDate):
+        return value.text()
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, float) and value.is_integer():
@@ -247,22 +327,34 @@ def parse_score(value: object) -> Decimal:
     return score
 
 
-def parse_date(value: object) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
+def parse_partial_date(value: object) -> PartialDate:
+    """A date at the precision written: 30/06/2021, 06/2021 or 2021; ISO; a date cell."""
+    if isinstance(value, PartialDate):
         return value
+    if isinstance(value, datetime.datetime):
+        return PartialDate(value.date(), Precision.DAY)
+    if isinstance(value, datetime.date):
+        return PartialDate(value, Precision.DAY)
     text = cell_text(value)
-    if match := DAY_FIRST.match(text):
-        day, month, year = (int(part) for part in match.groups())
-    elif match := ISO_DATE.match(text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        raise CellError(_("Not a date: write it as dd/mm/yyyy."))
     try:
-        return datetime.date(year, month, day)
+        if match := ISO_DATE.match(text):
+            year, month, day = match.groups()
+            if day is None:
+                return PartialDate(datetime.date(int(year), int(month), 1), Precision.MONTH)
+            return PartialDate(datetime.date(int(year), int(month), int(day)), Precision.DAY)
+        if PARTIAL_DATE.match(text):
+            return PartialDate.parse(text)
     except ValueError:
         raise CellError(_("This date does not exist.")) from None
+    raise CellError(_("Not a date: write it as dd/mm/yyyy, mm/yyyy or yyyy."))
+
+
+def parse_day(value: object) -> datetime.date:
+    """A date known to the day (a stated validity ends on a day)."""
+    date = parse_partial_date(value)
+    if date.precision != Precision.DAY:
+        raise CellError(_("Write the whole date: dd/mm/yyyy."))
+    return date.first_day
 
 
 def parse_kind(value: object) -> str:
@@ -276,17 +368,53 @@ def parse_kind(value: object) -> str:
     return kind
 
 
-def likely_issuer_level(stars: int, decision_date: datetime.date) -> str:
-    if stars == 5:
-        return Certificate.IssuerLevel.CENTRAL
-    first, last = DISTRICT_THREE_STARS
-    if stars == 3 and first <= decision_date <= last:
-        return Certificate.IssuerLevel.DISTRICT
-    return Certificate.IssuerLevel.PROVINCE
+def parse_level(value: object) -> str:
+    level = LEVELS.get(fold(cell_text(value)))
+    if level is None:
+        raise CellError(
+            _("Unknown level: write national, provincial or district (trung ương, tỉnh, huyện).")
+        )
+    return level
+
+
+def parse_evidence(value: object) -> str:
+    evidence = EVIDENCES.get(fold(cell_text(value)).replace("_", " "))
+    if evidence is None:
+        raise CellError(
+            _(
+                "Unknown evidence: write decision, report or later report "
+                "(quyết định, báo cáo, báo cáo sau)."
+            )
+        )
+    return evidence
+
+
+def parse_round_year(value: object) -> int:
+    match = ROUND_YEAR.match(fold(cell_text(value)))
+    if not match or not ROUND_YEARS[0] <= int(match[1]) <= ROUND_YEARS[1]:
+        raise CellError(_("Not the year of a rating round: write it as yyyy, for example 2024."))
+    return int(match[1])
+
+
+def parse_sources(value: object) -> list[str]:
+    """The web addresses of a cell, separated by ";" or spaces, in order, without repeats."""
+    addresses = [part for part in SOURCE_SEPARATORS.split(cell_text(value)) if part]
+    for address in addresses:
+        try:
+            if len(address) > SOURCE_URL_LENGTH:
+                raise ValidationError("too long")
+            SOURCE_URL(address)
+        except ValidationError:
+            raise CellError(
+                _("Not a web address starting with http:// or https://: %(address)s")
+                % {"address": address[:100]}
+            ) from None
+    return list(dict.fromkeys(addresses))
+
+
+def one_line(value: object) -> str:
+    return " ".join(cell_text(value).split())
 
 
 def decision_key(number: str) -> str:
     return "".join(fold(number).split())
-
-
-# Which file column each model field comes from, to report full_clean() errors.

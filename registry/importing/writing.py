@@ -1,4 +1,4 @@
-"""Writing a row's producer, product and certificate, all or nothing; the whole import."""
+"""Writing a row's producer, product, rating and sources, all or nothing; the whole import."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -8,22 +8,29 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from catalogue.models import Producer, Product, stars_stored_at_the_end
-from certification.models import Certificate, default_valid_until
+from certification.models import Certificate
 from core.slugs import unique_slug
 from core.text import fold
+from sources.models import Source
 
 from .matching import Importer
 from .reading import (
-    CERTIFICATE_KEYS,
+    COLUMNS,
+    PRODUCER_DETAIL_KEYS,
+    RATING_KEYS,
     CellError,
     ImportResult,
     RowError,
     cell_text,
-    decision_key,
-    likely_issuer_level,
-    parse_date,
+    one_line,
+    parse_day,
+    parse_evidence,
     parse_kind,
+    parse_level,
+    parse_partial_date,
+    parse_round_year,
     parse_score,
+    parse_sources,
     parse_stars,
     read_table,
 )
@@ -36,7 +43,24 @@ PRODUCER_COLUMNS = {
     "phone": "phone",
 }
 PRODUCT_COLUMNS = {"name": "product_name", "category": "category", "summary": "description"}
-CERTIFICATE_COLUMNS = {key: key for key in CERTIFICATE_KEYS}
+HEADER_NAMES = {column.key: column.vietnamese for column in COLUMNS}
+# Rating field -> the column it comes from.
+CERTIFICATE_COLUMNS = {
+    "stars": "stars",
+    "score": "score",
+    "decision_number": "decision_number",
+    "decision_date": "decision_date",
+    "decision_date_precision": "decision_date",
+    "issuer_level": "level",
+    "issuer": "issuer",
+    "round_year": "round_year",
+    "batch": "batch",
+    "evidence": "evidence",
+    "reported_on": "reported_on",
+    "reported_on_precision": "reported_on",
+    "valid_until": "valid_until",
+    "note": "note",
+}
 
 
 class RowImport:
@@ -52,11 +76,16 @@ class RowImport:
 
     def error(self, key: str, message: str) -> None:
         value = cell_text(self.cells.get(key))
-        column = self.importer.headers.get(key, "")
+        # A column the file lacks (a later report's date) is named by its Vietnamese header.
+        column = self.importer.headers.get(key) or HEADER_NAMES.get(key, "")
         self.errors.append(RowError(self.number, column, value, str(message)))
 
     def present(self, key: str) -> bool:
         return bool(cell_text(self.cells.get(key)))
+
+    @property
+    def is_rating(self) -> bool:
+        return any(self.present(key) for key in RATING_KEYS)
 
     def parse(self) -> None:
         importer = self.importer
@@ -68,9 +97,17 @@ class RowImport:
             "category": importer.find_category,
             "stars": parse_stars,
             "score": parse_score,
-            "decision_number": lambda value: " ".join(cell_text(value).split()),
-            "decision_date": parse_date,
-            "valid_until": parse_date,
+            "decision_number": one_line,
+            "decision_date": parse_partial_date,
+            "level": parse_level,
+            "issuer": one_line,
+            "round_year": parse_round_year,
+            "batch": one_line,
+            "evidence": parse_evidence,
+            "reported_on": parse_partial_date,
+            "valid_until": parse_day,
+            "source": parse_sources,
+            "note": cell_text,
             "address": cell_text,
             "phone": cell_text,
             "description": cell_text,
@@ -82,13 +119,31 @@ class RowImport:
                 self.values[key] = parse(self.cells[key])
             except CellError as error:
                 self.error(key, str(error))
-        for key in ("product_name", "producer_name"):
-            if not self.present(key):
-                self.error(key, _("A value is required."))
-        if any(self.present(key) for key in CERTIFICATE_KEYS):
-            for key in ("stars", "decision_number", "decision_date"):
-                if not self.present(key):
-                    self.error(key, _("A value is required for a certificate."))
+        if not self.present("product_name"):
+            self.error("product_name", _("A value is required."))
+        if not self.present("producer_name"):
+            # A product whose producer no source names: the row says nothing of a producer.
+            if any(self.present(key) for key in PRODUCER_DETAIL_KEYS):
+                self.error(
+                    "producer_name",
+                    _(
+                        "Write the producer's name, or leave its kind, commune, address and "
+                        "phone empty for a product whose producer is not on record."
+                    ),
+                )
+            elif importer.allowed_communes is not None:
+                self.error(
+                    "producer_name",
+                    _(
+                        "A product without a producer is in none of your communes: "
+                        "write its producer."
+                    ),
+                )
+        if self.present("note") and not self.is_rating:
+            self.error(
+                "note",
+                _("A note belongs to a rating: this row gives none of the rating's columns."),
+            )
         commune = self.values.get("commune")
         allowed = importer.allowed_communes
         if commune is not None and allowed is not None and commune.pk not in allowed:
@@ -98,19 +153,26 @@ class RowImport:
         self.parse()
         if self.errors:
             return
-        producer, producer_fields = self.producer()
-        product, product_fields = self.product(producer) if producer else (None, None)
-        certificate, certificate_fields = self.certificate(product) if product else (None, None)
+        producer, producer_fields = None, []
+        if "producer_name" in self.values:
+            producer, producer_fields = self.producer()
+        product, product_fields = (None, []) if self.errors else self.product(producer)
+        certificate, certificate_fields = (None, []) if self.errors else self.rating(product)
         if self.errors:
             for obj, old in self.reverts:
                 for name, value in old.items():
                     setattr(obj, name, value)
             return
+        product_links, rating_links = self.source_links(product, certificate)
+        if product_links:
+            product_fields = [*product_fields, "sources"]
+        if rating_links:
+            certificate_fields = [*certificate_fields, "sources"]
         importer = self.importer
-        for obj, changed in [
-            (producer, producer_fields),
-            (product, product_fields),
-            (certificate, certificate_fields),
+        for obj, changed, links in [
+            (producer, producer_fields, []),
+            (product, product_fields, product_links),
+            (certificate, certificate_fields, rating_links),
         ]:
             if obj is None:
                 continue
@@ -119,19 +181,58 @@ class RowImport:
                 taken = importer.slugs[type(obj)]
                 obj.slug = unique_slug(obj, obj.name, taken=taken)
                 taken.add(obj.slug)
-            if created or changed:
+            if obj is product:
+                product.producer = producer  # its id, now that the producer is saved
+            elif obj is certificate:
+                certificate.product = product
+            if created or [name for name in changed if name != "sources"]:
                 obj.save_without_historical_record()  # write_history() records it, in bulk
+            if created or changed:
                 importer.saved[type(obj)][obj.pk] = obj
+            if links:
+                obj.sources.add(*links)
+                cited = importer.product_sources if obj is product else importer.rating_sources
+                cited.update((obj.pk, source.pk) for source in links)
             if obj is producer and (created or "commune" in changed):
                 importer.producers.pop((fold(producer.name), None), None)
                 importer._remember_producer(producer)
             elif obj is product and created:
-                importer.products[fold(product.name), producer.pk] = product
+                importer.remember_product(product)
             elif obj is certificate and created:
-                key = (decision_key(certificate.decision_number), product.pk)
-                importer.certificates[key] = certificate
+                importer.remember_rating(certificate)
             action = "created" if created else "updated" if changed else "unchanged"
             importer.record(self.number, obj, action, changed)
+
+    def source_links(
+        self, product: Product, certificate: Certificate | None
+    ) -> tuple[list[Source], list[Source]]:
+        """The row's sources that its product and its rating do not cite yet, new ones saved.
+
+        A source a rating cites is cited by its product too, when the rating first cites it;
+        a row without a rating gives its product's sources.
+        """
+        importer = self.importer
+        product_links: list[Source] = []
+        rating_links: list[Source] = []
+        urls = self.values.get("source", [])
+        reported = self.values.get("reported_on")
+        for url in urls:
+            source = importer.source(url)
+            if source.pk is None:
+                if reported and len(urls) == 1:  # the report's date is its source's
+                    source.published_on = reported.first_day
+                    source.published_precision = reported.precision
+                source.save()
+                importer.record(self.number, source, "created", [])
+            else:
+                importer.record(self.number, source, "unchanged", [])
+            if certificate is not None:
+                if (certificate.pk, source.pk) in importer.rating_sources:
+                    continue
+                rating_links.append(source)
+            if (product.pk, source.pk) not in importer.product_sources:
+                product_links.append(source)
+        return product_links, rating_links
 
     def update(self, obj: models.Model, values: dict[str, object]) -> list[str]:
         """Set the values the file gives (not None) that differ; return the changed fields."""
@@ -197,11 +298,19 @@ class RowImport:
         self.validate(producer, PRODUCER_COLUMNS, changed)
         return producer, changed
 
-    def product(self, producer: Producer) -> tuple[Product | None, list[str]]:
+    def product(self, producer: Producer | None) -> tuple[Product | None, list[str]]:
+        """The row's product: by name within its producer, or, for a row without a producer,
+        the one product of that name whose producer is not on record."""
         values = self.values
         name = values["product_name"]
         product = None
-        if producer.pk is not None:
+        if producer is None:
+            try:
+                product = self.importer.find_orphan(name)
+            except CellError as error:
+                self.error("product_name", str(error))
+                return None, []
+        elif producer.pk is not None:
             product = self.importer.products.get((fold(name), producer.pk))
         if product is None:
             if "category" not in values:
@@ -214,36 +323,43 @@ class RowImport:
         self.validate(product, PRODUCT_COLUMNS, changed)
         return product, changed
 
-    def certificate(self, product: Product) -> tuple[Certificate | None, list[str]]:
-        values = self.values
-        if "decision_number" not in values:
+    def rating(self, product: Product) -> tuple[Certificate | None, list[str]]:
+        """The rating the row states, found by its decision number or its round, batch,
+        evidence and report date, else new; only what the row gives is set."""
+        if not self.is_rating:
             return None, []
-        certificate = None
-        if product.pk is not None:
-            key = (decision_key(values["decision_number"]), product.pk)
-            certificate = self.importer.certificates.get(key)
+        values = self.values
+        number = values.get("decision_number", "")
+        # Without a word on it: a decision number cites the decision; else a report.
+        evidence = values.get("evidence") or (
+            Certificate.Evidence.DECISION if number else Certificate.Evidence.REPORT
+        )
+        try:
+            certificate = self.importer.find_rating(product, values, evidence)
+        except CellError as error:
+            self.error("decision_number", str(error))
+            return None, []
         if certificate is None:
-            certificate = Certificate(
-                product=product,
-                decision_number=values["decision_number"],
-                issuer_level=likely_issuer_level(values["stars"], values["decision_date"]),
-                commune=product.producer.commune,
-            )
-        old_date, old_valid_until = certificate.decision_date, certificate.valid_until
+            certificate = Certificate(product=product, decision_number=number, evidence=evidence)
+        decided, reported = values.get("decision_date"), values.get("reported_on")
         changed = self.update(
             certificate,
-            {key: values.get(key) for key in ["stars", "score", "decision_date", "valid_until"]},
+            {
+                "stars": values.get("stars"),
+                "score": values.get("score"),
+                "decision_date": decided and decided.first_day,
+                "decision_date_precision": decided and decided.precision,
+                "issuer_level": values.get("level"),
+                "issuer": values.get("issuer"),
+                "round_year": values.get("round_year"),
+                "batch": values.get("batch"),
+                "evidence": values.get("evidence"),
+                "reported_on": reported and reported.first_day,
+                "reported_on_precision": reported and reported.precision,
+                "valid_until": values.get("valid_until"),
+                "note": values.get("note"),
+            },
         )
-        if (
-            certificate.pk is not None
-            and "decision_date" in changed
-            and "valid_until" not in values
-            and old_valid_until == default_valid_until(old_date)
-        ):
-            # The old validity was the default one: it follows the corrected date.
-            certificate.valid_until = default_valid_until(certificate.decision_date)
-            self.reverts[-1][1]["valid_until"] = old_valid_until
-            changed.append("valid_until")
         self.validate(certificate, CERTIFICATE_COLUMNS, changed)
         return certificate, changed
 

@@ -9,8 +9,8 @@ from registry import exporting
 
 class Command(BaseCommand):
     help = (
-        "Export the OCOP register (every product, one row per certificate) to a .xlsx or .csv "
-        "file in the columns that import_ocop reads."
+        "Export the OCOP register (every product, one row per rating, with its sources) to a "
+        ".xlsx or .csv file in the columns that import_ocop reads."
     )
 
     def add_arguments(self, parser):

@@ -8,14 +8,21 @@ from core.spreadsheets import write_file
 from registry import exporting
 from registry.importing import ImportFileError, import_file
 
-MODELS = ["producer", "product", "certificate"]
+# The outcome keys of ImportResult.counts(), as the summary names them.
+MODELS = {
+    "producer": "producers",
+    "product": "products",
+    "certificate": "ratings",
+    "source": "sources",
+}
 ACTIONS = ["created", "updated", "unchanged"]
 SHOWN_ERRORS = 50
 
 
 class Command(BaseCommand):
     help = (
-        "Import producers, products and certificates from an OCOP register (.csv or .xlsx). "
+        "Import producers, products, ratings and their sources from an OCOP register "
+        "(.csv or .xlsx). "
         "A file with any invalid row writes nothing unless --skip-invalid."
     )
 
@@ -102,7 +109,7 @@ class Command(BaseCommand):
     def summary(self, result) -> None:
         counts = result.counts()
         self.stdout.write(f"{'':<14}" + "".join(f"{action:>11}" for action in ACTIONS))
-        for model in MODELS:
+        for model, label in MODELS.items():
             numbers = "".join(f"{counts[model][action]:>11}" for action in ACTIONS)
-            self.stdout.write(f"{model + 's':<14}{numbers}")
+            self.stdout.write(f"{label:<14}{numbers}")
         self.stdout.write(f"{'invalid rows':<14}{result.invalid_rows:>11} of {result.rows}")
