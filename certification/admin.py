@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue.admin import products as catalogue_products
 from catalogue.admin.common import EditConflictAdminMixin
-from catalogue.models import Product
+from catalogue.models import Product, RatingState
 from core import search
 from editors.roles import CommuneScopedAdminMixin
 
@@ -230,21 +230,15 @@ class CertificateStatusFilter(admin.SimpleListFilter):
     parameter_name = "certificate"
 
     def lookups(self, request, model_admin):
-        return [
-            ("in_force", _("in force")),
-            ("lapsed", _("expired or revoked")),
-            ("never", _("never certified")),
-        ]
+        # The product's rating state today (a revoked rating counts as expired): the stars
+        # stay those of the latest rating on record, whatever its state.
+        return [*RatingState.choices, ("never", _("never certified"))]
 
     def queryset(self, request, queryset):
-        ever_certified = Certificate.objects.values("product")
-        match self.value():
-            case "in_force":
-                return queryset.filter(current_stars__isnull=False)
-            case "lapsed":
-                return queryset.filter(current_stars__isnull=True, pk__in=ever_certified)
-            case "never":
-                return queryset.exclude(pk__in=ever_certified)
+        if self.value() == "never":
+            return queryset.exclude(pk__in=Certificate.objects.values("product"))
+        if self.value() in RatingState.values:
+            return queryset.filter(rating_state=self.value())
         return queryset
 
 

@@ -24,6 +24,7 @@ from .factories import (
     make_link,
     make_producer,
     make_product,
+    make_source,
 )
 
 pytestmark = pytest.mark.django_db
@@ -172,10 +173,24 @@ def test_product_filter_by_certificate_status(staff_client):
     make_certificate(
         product=revoked, revoked_on=today - datetime.timedelta(days=1), revocation_reason="Vi phạm"
     )
+    undated = make_product()
+    make_certificate(product=undated, decision_number="", decision_date=None)
+    reported = make_product()
+    make_certificate(
+        product=reported,
+        decision_number="",
+        decision_date=None,
+        evidence=Certificate.Evidence.LATER_REPORT,
+        reported_on=today - datetime.timedelta(days=10),
+    )
     never = make_product()
     url = admin_url(Product, "changelist")
     assert results(staff_client.get(url, {"certificate": "in_force"})) == {in_force}
-    assert results(staff_client.get(url, {"certificate": "lapsed"})) == {expired, revoked}
+    assert results(staff_client.get(url, {"certificate": "reported"})) == {reported}
+    # An expired or revoked rating keeps its level (current stars) but not its state.
+    assert results(staff_client.get(url, {"certificate": "expired"})) == {expired, revoked}
+    assert results(staff_client.get(url, {"current_stars": "4"})) >= {expired, revoked}
+    assert results(staff_client.get(url, {"certificate": "undated"})) == {undated}
     assert results(staff_client.get(url, {"certificate": "never"})) == {never}
 
 
@@ -234,10 +249,14 @@ def certificate_form(product, **overrides) -> dict:
         "decision_date": "2025-03-01",
         "issuer": "UBND tỉnh Thái Nguyên",
         "issuer_level": Certificate.IssuerLevel.PROVINCE,
+        "decision_date_precision": "day",
+        "evidence": Certificate.Evidence.DECISION,
+        "round_year": "",
+        "batch": "",
         "valid_until": "",
+        "reported_on": "",
+        "reported_on_precision": "day",
         "commune": "",
-        "source_url": "",
-        "source_checked_on": "",
         "revoked_on": "",
         "revocation_reason": "",
         "note": "",
@@ -246,9 +265,36 @@ def certificate_form(product, **overrides) -> dict:
 
 def test_certificate_added_in_admin_gets_default_validity(staff_client):
     product = make_product()
+    """No validity stated: none is recorded, and the rating runs 36 months from its date."""
     response = staff_client.post(admin_url(Certificate, "add"), certificate_form(product))
     assert response.status_code == 302
-    assert Certificate.objects.get().valid_until == datetime.date(2028, 2, 29)
+    certificate = Certificate.objects.get()
+    assert certificate.valid_until is None
+    assert certificate.ends_on == certificate.ends_by == datetime.date(2028, 2, 29)
+
+
+def test_a_rating_known_only_to_the_month_without_a_number_is_added_with_its_source(
+    staff_client,
+):
+    """Only what the source states: no decision number, a month, the source that says so."""
+    product = make_product()
+    source = make_source(url="https://baothainguyen.vn/ocop-2025")
+    form = certificate_form(
+        product,
+        decision_number="",
+        decision_date="01/06/2025",
+        decision_date_precision="month",
+        score="",
+        sources=[source.pk],
+    )
+    response = staff_client.post(admin_url(Certificate, "add"), form)
+    assert response.status_code == 302
+    certificate = Certificate.objects.get()
+    assert certificate.decision_number == "" and certificate.valid_until is None
+    assert list(certificate.sources.all()) == [source]
+    # The 36 months end some day of June 2028: the earliest and the latest are both kept.
+    assert certificate.ends_on == datetime.date(2028, 5, 31)
+    assert certificate.ends_by == datetime.date(2028, 6, 29)
 
 
 def test_certificate_score_outside_its_band_is_refused_with_a_message(staff_client):
@@ -319,6 +365,9 @@ def test_certificate_inline_on_a_product_shows_the_score_band_error(staff_client
         "certificates-0-score": "40",
         "certificates-0-decision_number": "7/QĐ-UBND",
         "certificates-0-decision_date": "2025-03-01",
+        "certificates-0-decision_date_precision": "day",
+        "certificates-0-evidence": Certificate.Evidence.DECISION,
+        "certificates-0-reported_on_precision": "day",
         "certificates-0-issuer_level": Certificate.IssuerLevel.DISTRICT,
     }
     response = staff_client.post(admin_url(Product, "add"), data)

@@ -10,14 +10,16 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from catalogue.filters import NOT_RECORDED
-from catalogue.models import Category, Producer, Product
+from catalogue.models import Category, Producer, Product, RatingState
 from places.models import Commune
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_catalogue")]
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 PRODUCTS = reverse("catalogue:product-list")
-FACET_NAMES = ["stars", "category", "commune", "kind"]
+FACET_NAMES = ["stars", "state", "category", "commune", "kind"]
+# The state facet's order: the strongest record first, no rating last.
+STATE_ORDER = [*RatingState.values, NOT_RECORDED]
 
 
 def site_text(message: str) -> str:
@@ -67,26 +69,34 @@ def expected_results(params: dict[str, str]) -> list[Product]:
         products = [p for p in products if p.pk in found]
     if stars := params.get("stars"):
         products = [p for p in products if p.current_stars == int(stars)]
+    if state := params.get("state"):
+        products = [p for p in products if state_of(p) == state]
     if commune := params.get("commune"):
         products = [p for p in products if commune_slug(p) == commune]
     if kind := params.get("kind"):
-        products = [p for p in products if p.producer.kind == kind]
+        products = [p for p in products if p.producer and p.producer.kind == kind]
     if category := params.get("category"):
         products = [p for p in products if in_tree(p.category, category)]
     return products
 
 
 def commune_slug(product: Product) -> str:
-    commune = product.producer.commune
+    commune = product.producer.commune if product.producer else None
     return commune.slug if commune else NOT_RECORDED
+
+
+def state_of(product: Product) -> str:
+    """The product's rating state as the state filter names it."""
+    return product.rating_state or NOT_RECORDED
 
 
 def expected_counts(products: list[Product]) -> dict[str, Counter]:
     return {
         "stars": Counter(str(p.current_stars) for p in products if p.current_stars),
+        "state": Counter(state_of(p) for p in products),
         "category": Counter(g.slug for p in products if (g := group_of(p.category))),
         "commune": Counter(commune_slug(p) for p in products),
-        "kind": Counter(p.producer.kind for p in products),
+        "kind": Counter(p.producer.kind for p in products if p.producer),
     }
 
 
@@ -110,8 +120,22 @@ COMBINATIONS = [
     {"category": "che", "q": "tra", "stars": "4"},
     {"commune": NOT_RECORDED},
     {"kind": "enterprise", "sort": "name"},
+    {"state": "expired"},
+    {"state": "undated", "stars": "4", "kind": "cooperative"},
+    {"state": "in_force", "q": "che"},
 ]
-IDS = ["none", "stars", "commune-kind", "sector-q", "group-q-stars", "not-recorded", "kind-sort"]
+IDS = [
+    "none",
+    "stars",
+    "commune-kind",
+    "sector-q",
+    "group-q-stars",
+    "not-recorded",
+    "kind-sort",
+    "state",
+    "state-stars-kind",
+    "state-q",
+]
 
 
 @pytest.mark.parametrize("params", COMBINATIONS, ids=IDS)
@@ -135,12 +159,16 @@ def test_facets_are_ordered_and_labelled(client, params):
     }
     stars = [value for value, _ in values["stars"]]
     assert stars == sorted(stars, reverse=True)
+    states = [value for value, _ in values["state"]]
+    assert states == sorted(states, key=STATE_ORDER.index)
     for name in ["category", "commune", "kind"]:
         counts = [facet.count for _, facet in values[name]]
         assert counts == sorted(counts, reverse=True), name
     with translation.override(settings.LANGUAGE_CODE):
         labels = {
             "stars": {s: gettext("%(stars)s stars") % {"stars": s} for s in ["3", "4", "5"]},
+            "state": {state: str(label) for state, label in RatingState.choices}
+            | {NOT_RECORDED: gettext("no rating on record")},
             "category": dict(Category.objects.values_list("slug", "name")),
             "commune": dict(Commune.objects.values_list("slug", "name"))
             | {NOT_RECORDED: gettext("Commune not recorded")},
@@ -249,16 +277,23 @@ def chip_names(response) -> list[str]:
 
 
 def test_chips_list_the_active_filters_and_each_removes_only_its_own(client):
-    params = {"q": "tra", "stars": "4", "commune": "hop-thanh", "kind": "cooperative"}
+    params = {
+        "q": "tra",
+        "stars": "4",
+        "state": "expired",
+        "commune": "hop-thanh",
+        "kind": "cooperative",
+    }
     response = get(client, PRODUCTS, {**params, "sort": "name", "page": "2"})
     chips = response.context["chips"]
-    assert chip_names(response) == ["q", "commune", "stars", "kind"]
-    labels = [chip.label for chip in chips]
+    assert chip_names(response) == ["q", "commune", "stars", "state", "kind"]
+    labels = [str(chip.label) for chip in chips]
     with translation.override(settings.LANGUAGE_CODE):
         assert labels == [
             "“tra”",
             "Hợp Thành",
             translation.gettext("%(stars)s stars") % {"stars": 4},
+            str(RatingState.EXPIRED.label),
             str(Producer.Kind.COOPERATIVE.label),
         ]
     for chip, name in zip(chips, chip_names(response), strict=True):
@@ -298,3 +333,44 @@ def test_an_invalid_filter_value_has_no_chip(client):
     assert [query_of(chip.url) for chip in response.context["chips"]] == [
         {"stars": "9", "commune": "nope"}
     ]
+
+
+def test_the_state_facet_keeps_expired_products_under_their_stars(client):
+    """An expired or undated rating still shows its level: the star facet counts every product
+    with a level on record, and the state facet tells which of them are in force."""
+    response = get(client, PRODUCTS)
+    facets = {group.name: group for group in response.context["facets"]}
+    stars = {query_of(f.url)["stars"]: f.count for f in facets["stars"].facets}
+    states = {query_of(f.url)["state"]: f.count for f in facets["state"].facets}
+    listed = Product.objects.for_listing()
+    assert sum(stars.values()) == listed.filter(current_stars__isnull=False).count()
+    assert sum(states.values()) == listed.count() == 101
+    assert states["expired"] > 0 and states["undated"] > 0
+    assert states["in_force"] + states["reported"] == Product.objects.certified().count()
+    # Keeping only what is in force.
+    in_force = get(client, PRODUCTS, {"state": "in_force"}).context["page"].paginator
+    assert in_force.count == states["in_force"]
+    assert {p.rating_state for p in in_force.object_list} == {"in_force"}
+    expired_4 = get(client, PRODUCTS, {"stars": "4", "state": "expired"})
+    assert (
+        expired_4.context["page"].paginator.count
+        == len(expected_results({"stars": "4", "state": "expired"}))
+        > 0
+    )
+
+
+def test_a_product_without_a_rating_has_the_not_recorded_state_facet(client):
+    """A product with no rating on record is counted last, as "no rating on record"; its facet
+    and chip lead to it alone."""
+    from .factories import make_product
+
+    product = make_product(name="Mật ong hoa bạc hà")
+    response = get(client, PRODUCTS)
+    group = next(group for group in response.context["facets"] if group.name == "state")
+    last = group.facets[-1]
+    assert query_of(last.url) == {"state": NOT_RECORDED}
+    assert (str(last.label), last.count) == (site_text("no rating on record"), 1)
+    followed = get(client, PRODUCTS + last.url)
+    assert list(followed.context["page"].paginator.object_list) == [product]
+    [chip] = followed.context["chips"]
+    assert (str(chip.label), chip.url) == (site_text("no rating on record"), "?")

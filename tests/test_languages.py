@@ -24,6 +24,7 @@ from .factories import (
     make_link,
     make_producer,
     make_product,
+    make_source,
 )
 
 pytestmark = pytest.mark.django_db
@@ -76,25 +77,41 @@ def data(db):
         shelf_life="Mười hai tháng",
         price_vnd=350000,
     )
+    decision = make_source(
+        url="https://nongnghiep.example.invalid/quyet-dinh",
+        publisher="Bộ Nông nghiệp và Môi trường",
+        title="Quyết định công nhận sản phẩm OCOP 5 sao",
+        kind="decision",
+        published_on=today - datetime.timedelta(days=60),
+        checked_on=today,
+    )
     make_certificate(
         product=tea5,
         stars=5,
         score=92,
         decision_date=today - datetime.timedelta(days=60),
         issuer="Bộ Nông nghiệp và Môi trường",
-        issuer_level="ministry",
+        issuer_level="central",
         commune=tan_cuong,
-        source_url="https://nongnghiep.example.invalid/quyet-dinh",
-        source_checked_on=today,
-    )
+    ).sources.set([decision])
     make_certificate(
         product=tea5,
         stars=4,
         decision_date=today - datetime.timedelta(days=1200),
         revoked_on=today - datetime.timedelta(days=1000),
         revocation_reason="Không duy trì chất lượng",
-        is_demo=True,
     )
+    # A rating known only by a later report, to the year: its words and state show too.
+    make_certificate(
+        product=tea5,
+        stars=4,
+        decision_number="",
+        decision_date=None,
+        round_year=today.year - 5,
+        batch="đợt 2",
+        evidence="report",
+    ).sources.set([make_source(publisher="Báo Thái Nguyên", published_on=today)])
+    tea5.sources.set([decision])
     make_image(product=tea5)
     make_link(product=tea5, label="Cửa hàng Hảo Đạt")
     homestay = make_product(
@@ -117,6 +134,11 @@ def data(db):
         issuer_level="district",
     )
     uncertified = make_product(name="Mật ong rừng", producer=make_producer(commune=None))
+    # A product whose producer is not on record, rated at a level a source gives without dates.
+    undated = make_product(name="Trà hoa vàng", producer=None, category=tea)
+    make_certificate(
+        product=undated, stars=3, decision_number="", decision_date=None, evidence="report"
+    )
     make_alias(commune=tan_cuong, name="Phúc Trìu", former_district="TP Thái Nguyên")
     make_alias(commune=phu_xuyen, name="Phúc Trìu", former_district="TP Thái Nguyên")
     make_alias(commune=tan_cuong, name="Phúc Xuân", former_district="TP Thái Nguyên")
@@ -129,6 +151,7 @@ def data(db):
         "homestay": homestay,
         "expired": expired,
         "uncertified": uncertified,
+        "undated": undated,
     }
 
 
@@ -140,12 +163,16 @@ PAGES = {
         + "?stars=5&category=che&kind=cooperative&commune=tan-cuong&q=che&sort=name"
     ),
     "product list, bad filter": lambda d: reverse("catalogue:product-list") + "?stars=9",
-    "product list, nothing found": lambda d: reverse("catalogue:product-list") + "?stars=3",
+    "product list, nothing found": lambda d: (
+        # The 3-star products' ratings expired or are undated: none is in force.
+        reverse("catalogue:product-list") + "?stars=3&state=in_force"
+    ),
     "product list, page 2": lambda d: reverse("catalogue:product-list") + "?page=2",
     "product detail": lambda d: d["tea5"].get_absolute_url(),
     "service detail": lambda d: d["homestay"].get_absolute_url(),
     "expired product": lambda d: d["expired"].get_absolute_url(),
     "uncertified product": lambda d: d["uncertified"].get_absolute_url(),
+    "undated product": lambda d: d["undated"].get_absolute_url(),
     "producer list": lambda d: reverse("catalogue:producer-list"),
     "producer detail": lambda d: d["producer"].get_absolute_url(),
     "commune list": lambda d: reverse("catalogue:commune-list"),

@@ -393,8 +393,11 @@ def test_a_dry_run_import_changes_no_page(settings, tmp_path, imported, anonymou
 # The date
 
 
-def test_a_certificate_expiring_at_midnight_loses_its_stars_on_cached_pages(anonymous, monkeypatch):
-    """Valid until day D: the cached pages of day D show its stars, the first request of D+1 not."""
+def test_a_certificate_expiring_at_midnight_shows_as_expired_on_cached_pages(
+    anonymous, monkeypatch
+):
+    """Valid until day D: the cached pages of day D show it in force; the first request of D+1
+    shows it expired (its level stays on record), with nothing saved in between."""
     last_day = datetime.date(2030, 6, 30)
     group = make_category(parent=make_category())
     product = make_product(name="Mật ong Bạc Kạn", category=group)
@@ -408,24 +411,40 @@ def test_a_certificate_expiring_at_midnight_loses_its_stars_on_cached_pages(anon
         return today["date"] if value is None else real_localdate(value, timezone)
 
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    urls = page_urls(product)
+    urls = page_urls(product) | {
+        "stars-4-in-force": reverse("catalogue:star-detail", args=[4]) + "?state=in_force"
+    }
     on_last_day = read(anonymous, urls)
-    assert detail_stars(on_last_day["detail"]) == "4"
+    assert detail_stars(on_last_day["detail"]) == ("4", "in_force")
     assert read(anonymous, urls) == on_last_day
     assert queries(anonymous, urls["detail"]) == 0
 
     today["date"] = last_day + ONE_DAY  # midnight in Asia/Ho_Chi_Minh; nothing was saved
     next_day = read(anonymous, urls)
-    assert detail_stars(next_day["detail"]) == "none"
-    assert product.name.encode() not in next_day["stars-4"]
+    assert detail_stars(next_day["detail"]) == ("4", "expired")
+    assert detail_stars(next_day["detail-en"]) == ("4", "expired")
+    # The star page lists every product whose latest level is 4, whatever its state.
     assert product.name.encode() in on_last_day["stars-4"]
+    assert product.name.encode() in next_day["stars-4"]
+    assert b"badge--expired" not in on_last_day["stars-4"]
+    assert b"badge--expired" in next_day["stars-4"]
+    assert product.name.encode() in on_last_day["stars-4-in-force"]
+    assert product.name.encode() not in next_day["stars-4-in-force"]
+    # A printed label never shows stars the record does not show held.
+    assert "★★★★".encode() in on_last_day["label"]
+    assert "★".encode() not in next_day["label"]
 
 
-def detail_stars(page: bytes) -> str:
-    """The stars a product page shows beside the product's name: "3" to "5", or "none"."""
-    return re.search(r'class="product__stars">\s*<span class="stars stars--(\w+)"', page.decode())[
-        1
-    ]
+def detail_stars(page: bytes) -> tuple[str, str]:
+    """The stars a product page shows beside the product's name ("3" to "5", or "none"), and
+    the state of its rating ("in_force", "expired"…)."""
+    match = re.search(
+        r'class="product__stars">\s*<span class="stars stars--(\w+)".*?'
+        r'<span class="badge badge--(\w+)">',
+        page.decode(),
+        re.S,
+    )
+    return match[1], match[2]
 
 
 # Who gets cached pages

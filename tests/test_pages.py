@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from catalogue.models import Category, Product
 from catalogue.views import PAGE_SIZE
@@ -116,6 +117,11 @@ def published_now() -> list[Product]:
         .with_current_stars(on=timezone.localdate())
         .by_stars_then_name()
     )
+
+
+def certified(products: list[Product]) -> list[Product]:
+    """The products whose rating the record shows held today: in force or reported so."""
+    return [p for p in products if p.rating_state in ("in_force", "reported")]
 
 
 def in_tree(product: Product, category: Category) -> bool:
@@ -321,11 +327,13 @@ def test_commune_list_counts_match_the_database(client, data):
 
 
 def test_home_counts_match_the_database(client, data):
-    """The headline figures are counted from published products and current certificates."""
+    """The headline figures count published products whose rating is in force (or reported
+    so): not the expired one, though it keeps its 4 stars in listings."""
     response = client.get(reverse("catalogue:home"))
-    public = published_now()
+    public = certified(published_now())
+    assert data["expired"].pk not in {p.pk for p in public}
     assert response.context["counts"] == {
-        "products": sum(1 for p in public if p.current_stars is not None),
+        "products": len(public),
         "five_star": sum(1 for p in public if p.current_stars == 5),
         "producers": len({p.producer_id for p in public}),
         "communes": len({p.producer.commune_id for p in public} - {None}),
@@ -355,24 +363,33 @@ def test_category_list_counts_include_descendants(client, data):
 
 
 def test_the_product_list_shows_every_published_product_by_stars_then_name(client, data):
-    """With no filter the list is all published products, best-rated first."""
+    """With no filter the list is all published products, best-rated first: an expired
+    rating keeps its level; only the product with no rating on record comes last."""
     shown = listed(client, PRODUCTS)
     assert shown == published_now()
     stars = [p.current_stars for p in shown]
     rated = [s for s in stars if s is not None]
     assert rated == sorted(rated, reverse=True)
-    assert stars[-2:] == [None, None]
+    assert stars[-1:] == [None] and shown[-1] == data["uncertified"]
+    assert {(p.current_stars, p.rating_state) for p in shown if p == data["expired"]} == {
+        (4, "expired")
+    }
 
 
 def test_filters_by_commune_and_stars_together(client, data):
-    """commune and stars combine: only 4-star products of Tân Cương."""
+    """commune and stars combine: only 4-star products of Tân Cương, in force or not;
+    the state narrows them further."""
     shown = listed(client, PRODUCTS, commune="tan-cuong", stars="4")
     expected = [
         p
         for p in published_now()
         if p.producer.commune_id == data["tan_cuong"].pk and p.current_stars == 4
     ]
-    assert shown == expected == [data["tea4"]]
+    assert shown == expected == [data["tea4"], data["expired"]]
+    assert listed(client, PRODUCTS, commune="tan-cuong", stars="4", state="in_force") == [
+        data["tea4"]
+    ]
+    assert listed(client, PRODUCTS, commune="tan-cuong", state="expired") == [data["expired"]]
 
 
 def test_a_sector_filter_includes_its_groups_and_product_sets(client, data):
@@ -545,36 +562,59 @@ def test_category_page_lists_its_descendants_and_keeps_its_filter(client, data):
 
 
 def test_star_page_combines_with_other_filters(client, data):
-    """/stars/4/ can still be narrowed by commune."""
-    shown = listed(client, reverse("catalogue:star-detail", args=[4]), commune="tan-cuong")
-    assert shown == [data["tea4"]]
+    """/stars/4/ can still be narrowed by commune, and by state."""
+    fours = reverse("catalogue:star-detail", args=[4])
+    assert listed(client, fours, commune="tan-cuong") == [data["tea4"], data["expired"]]
+    assert listed(client, fours, commune="tan-cuong", state="in_force") == [data["tea4"]]
 
 
 # Certification in time
 
 
-def test_a_product_whose_certificate_expired_yesterday_has_no_stars(client, data):
-    """Expired yesterday: not on /stars/4/, and its page says no certificate is in force."""
+def paragraph(content: str, css_class: str) -> str:
+    """The first <p class="css_class"> of a page, its markup inside."""
+    match = re.search(rf'<p class="{css_class}">(.*?)</p>', content, re.S)
+    assert match, css_class
+    return match.group(1)
+
+
+def test_a_product_whose_certificate_expired_yesterday_keeps_its_stars_as_expired(client, data):
+    """Expired yesterday: still on /stars/4/ (its latest level on record), but marked expired
+    everywhere, left out when only ratings in force are asked for, and no longer counted as
+    certified."""
     expired = data["expired"]
-    assert expired not in listed(client, reverse("catalogue:star-detail", args=[4]))
+    fours = reverse("catalogue:star-detail", args=[4])
+    assert expired in listed(client, fours)
+    assert expired not in listed(client, fours, state="in_force")
+    assert expired in listed(client, fours, state="expired")
+    assert expired not in Product.objects.certified()
     response = client.get(expired.get_absolute_url())
     assert response.status_code == 200
-    assert response.context["product"].current_stars is None
+    product = response.context["product"]
+    assert (product.current_stars, product.rating_state) == (4, "expired")
     content = response.content.decode()
-    assert site_text("No certificate in force") in content
-    assert "stars--none" in content
-    assert "badge--expired" in content
+    stars = paragraph(content, "product__stars")
+    assert "stars--4" in stars and "badge--expired" in stars
+    assert "badge--in_force" not in stars
+    assert "verdict--expired" in content and "verdict--in_force" not in content
+    yesterday = timezone.localdate() - ONE_DAY
+    sentence = paragraph(content, "rating-state")
+    assert date_format(yesterday, "SHORT_DATE_FORMAT") in sentence
     card = client.get(PRODUCTS, {"q": "moc cau"}).content.decode()
-    assert site_text("Not certified / certification expired") in card
+    card_stars = paragraph(card, "card__stars")
+    assert "stars--4" in card_stars and "badge--expired" in card_stars
 
 
 def test_a_product_page_shows_its_certificate_in_force(client, data):
     """A certified product's page shows its stars and the certificate as in force."""
     response = client.get(data["tea5"].get_absolute_url())
     content = response.content.decode()
-    assert "stars--5" in content
-    assert "badge--in_force" in content
-    assert site_text("No certificate in force") not in content
+    stars = paragraph(content, "product__stars")
+    assert "stars--5" in stars and "badge--in_force" in stars
+    assert "verdict--in_force" in content
+    # In words, with its last day in force: 36 months from the decision, less one day.
+    last_day = data["tea5"].certificates.get().ends_on
+    assert date_format(last_day, "SHORT_DATE_FORMAT") in paragraph(content, "rating-state")
 
 
 def test_product_page_shows_images_and_links(client, data):
@@ -587,7 +627,8 @@ def test_product_page_shows_images_and_links(client, data):
 
 
 def test_home_features_only_five_star_products_in_force(client, data):
-    """The home page's featured products are the 5-star ones in force today."""
+    """The home page's featured products are the 5-star ones in force today: one whose rating
+    expired keeps its 5 stars on /stars/5/, but is not featured."""
     expired_five = make_product(name="Chè năm sao hết hạn")
     today = timezone.localdate()
     make_certificate(
@@ -599,6 +640,7 @@ def test_home_features_only_five_star_products_in_force(client, data):
     call_command("clear_page_cache")  # update() sends no signal: the cached page would stay
     response = client.get(reverse("catalogue:home"))
     assert list(response.context["featured"]) == [data["tea5"]]
+    assert expired_five in listed(client, reverse("catalogue:star-detail", args=[5]))
 
 
 def test_producer_detail_of_a_producer_without_commune(client, data):

@@ -31,12 +31,14 @@ ONE_DAY = datetime.timedelta(days=1)
 SMALL, LARGE = 3, 30
 
 
-def make_full_product(stars: int = 4, **overrides) -> Product:
-    """A published product with a photo, a certificate in force and a shop link."""
+def make_full_product(stars: int = 4, expired: bool = False, **overrides) -> Product:
+    """A published product with a photo, a certificate (in force unless `expired`) and a shop
+    link."""
     product = make_product(**overrides)
     make_image(product=product)
+    days = 1200 if expired else 100
     make_certificate(
-        product=product, stars=stars, decision_date=timezone.localdate() - 100 * ONE_DAY
+        product=product, stars=stars, decision_date=timezone.localdate() - days * ONE_DAY
     )
     make_link(product=product)
     return product
@@ -93,7 +95,8 @@ def producer_build(state, n):
 
 
 def detail_build(state, n):
-    """The product gets n more photos, links and past certificates, and n related products."""
+    """The product gets n more photos, links, sources and past certificates (each with its
+    sources), and n related products."""
     if "product" not in state:
         state["category"] = make_category()
         state["product"] = make_product(name="Chè Tân Cương", category=state["category"])
@@ -104,12 +107,14 @@ def detail_build(state, n):
         state["next_position"] = start + 1
         make_image(product=product, position=start)
         make_link(product=product)
-        make_certificate(
+        product.sources.add(make_source())
+        certificate = make_certificate(
             product=product,
             stars=3 + start % 3,
             decision_date=today - (40 + start) * ONE_DAY,
             commune=make_commune(),
         )
+        certificate.sources.set([make_source(), make_source()])
         make_full_product(category=state["category"])
 
 
@@ -199,16 +204,17 @@ SCENARIOS: dict[str, tuple[Callable, Callable, Callable]] = {
     "statistics": (
         statistics_build,
         lambda s: reverse("catalogue:statistics"),
-        lambda r: sum(len(chart.rows) for chart in r.context["charts"])
-        + len(r.context["comparisons"]),
+        lambda r: (
+            sum(len(chart.rows) for chart in r.context["charts"]) + len(r.context["comparisons"])
+        ),
     ),
 }
 
 # Measured on SQLite and PostgreSQL alike; anonymous requests touch no session table.
 # A rise means an N+1 or an extra query crept in; a fall deserves a look at the page too.
 EXPECTED = {
-    # the facet counts (stars, category group, commune, producer kind) with the total,
-    # in one query; page, cover images
+    # the facet counts (stars, rating state, category group, commune, producer kind) with the
+    # total, in one query; page, cover images
     "product-list": 3,
     # + the commune filter's lookup of its slug; on PostgreSQL + whether the search has
     # exact matches, before it falls back to close matches
@@ -221,8 +227,9 @@ EXPECTED = {
     "category-detail": 6,
     # producer, products, cover images
     "producer-detail": 3,
-    # product, images, links, quality marks, certificates, related products, their images
-    "product-detail": 7,
+    # product, images, links, quality marks, sources, certificates, their sources, related
+    # products, their images
+    "product-detail": 9,
     "producer-list": 2,
     # communes with counts, products without a commune
     "commune-list": 2,
@@ -277,7 +284,8 @@ def test_cached_page_runs_no_query_for_3_or_30_items(client, page):
 def spread_build(state, n):
     """n 'Chè Tân Cương' products, each with its own commune and its own group or product set.
 
-    Stars cycle through 3, 4 and 5 and producer kinds through every kind.
+    Stars cycle through 3, 4 and 5, producer kinds through every kind; every fourth rating
+    has expired.
     """
     sector = state.setdefault("sector", make_category(name="Thực phẩm"))
     kinds = Producer.Kind.values
@@ -287,6 +295,7 @@ def spread_build(state, n):
         producer = make_producer(kind=kinds[i % len(kinds)])
         make_full_product(
             stars=3 + i % 3,
+            expired=i % 4 == 0,
             name=f"Chè Tân Cương {i}",
             producer=producer,
             category=make_category(parent=group) if i % 2 else group,
@@ -326,7 +335,13 @@ def test_facet_queries_do_not_grow_with_communes_categories_stars_and_kinds(clie
     cache.clear()  # rendered again, not served from the page cache: its context is needed
     _, _, response = count_queries_and_groupings(client, reverse("catalogue:product-list"))
     sizes = {group.name: len(group.facets) for group in response.context["facets"]}
-    assert sizes == {"stars": 3, "category": LARGE, "commune": LARGE, "kind": len(Producer.Kind)}
+    assert sizes == {
+        "stars": 3,
+        "state": 2,  # in force, expired
+        "category": LARGE,
+        "commune": LARGE,
+        "kind": len(Producer.Kind),
+    }
 
 
 def count_queries_and_groupings(client, url: str):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from catalogue.models import Producer, Product
 from certification.models import Certificate
 from editors.models import CommuneEditor
-from editors.roles import COMMUNE_EDITORS, PROVINCIAL_EDITORS
+from editors.roles import COMMUNE_EDITORS, PROVINCIAL_EDITORS, ROLES
 
 from .factories import make_certificate, make_commune, make_producer, make_product
 
@@ -43,7 +43,8 @@ def codenames(group_name: str) -> set[str]:
 def test_setup_roles_gives_each_group_its_permissions():
     setup_roles()
     provincial = codenames(PROVINCIAL_EDITORS)
-    assert len(provincial) == 40
+    assert len(provincial) == sum(len(actions) for actions in ROLES[PROVINCIAL_EDITORS].values())
+    assert {"sources.change_officialfigure", "sources.add_lead", "sources.add_source"} <= provincial
     assert {"places.delete_commune", "places.add_communealias"} <= provincial
     assert "certification.delete_certificate" in provincial
     assert codenames(COMMUNE_EDITORS) == {
@@ -60,6 +61,8 @@ def test_setup_roles_gives_each_group_its_permissions():
                 ("catalogue", "productimage"),
                 ("catalogue", "productlink"),
                 ("certification", "certificate"),
+                # the sources they cite for their communes' products and ratings
+                ("sources", "source"),
             ]
             for action in ["add", "change", "view"]
         ),

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.sitemaps import ProductSitemap
+from core.dates import add_months
 
 from .factories import (
     make_category,
@@ -123,12 +124,14 @@ def catalogue():
         issuer="Bộ Nông nghiệp và Môi trường",
         issuer_level="central",
     )
+    # A later report of the level: the renewal's decision is not on record.
     make_certificate(
         product=tea,
-        stars=3,
-        decision_number="DEMO-7",
-        is_demo=True,
-        decision_date=today - 200 * ONE_DAY,
+        stars=5,
+        decision_number="",
+        decision_date=None,
+        evidence="later_report",
+        reported_on=today - 20 * ONE_DAY,
     )
     noodles = make_product(name="Miến dong", producer=producer)  # no price, no photo
     make_certificate(product=noodles, stars=3)
@@ -173,7 +176,9 @@ def test_product_json_ld_is_a_product_with_its_ocop_certifications(client, catal
         "url": product["url"],
     }
     certifications = {c["certificationIdentification"]: c for c in product["hasCertification"]}
-    assert set(certifications) == {"377/QĐ-BNN-VPĐP", "1234/QĐ-UBND"}, "no demo certificate"
+    # Only what the record shows in force: neither the expired rating nor the later report.
+    assert set(certifications) == {"377/QĐ-BNN-VPĐP"}
+    assert len(product["hasCertification"]) == 1
     current = certifications["377/QĐ-BNN-VPĐP"]
     assert current == {
         "@type": "Certification",
@@ -188,10 +193,9 @@ def test_product_json_ld_is_a_product_with_its_ocop_certifications(client, catal
         "certificationStatus": "https://schema.org/CertificationActive",
         "issuedBy": {"@type": "Organization", "name": "Bộ Nông nghiệp và Môi trường"},
         "validFrom": catalogue["current"].decision_date.isoformat(),
-        "expires": catalogue["current"].valid_until.isoformat(),
+        # No validity is stated: 36 months from the decision date, less one day.
+        "expires": (add_months(catalogue["current"].decision_date, 36) - ONE_DAY).isoformat(),
     }
-    expired = certifications["1234/QĐ-UBND"]
-    assert expired["certificationStatus"] == "https://schema.org/CertificationInactive"
 
 
 def test_product_without_price_or_photo_has_no_offer_and_no_image(client, catalogue):
@@ -200,12 +204,50 @@ def test_product_without_price_or_photo_has_no_offer_and_no_image(client, catalo
     assert len(product["hasCertification"]) == 1
 
 
-def test_a_product_with_only_demo_certificates_claims_no_certification(client):
-    """A demo certificate's decision number is a placeholder: it certifies nothing."""
+NOT_IN_FORCE = {
+    "undated": lambda today: {"decision_number": "", "decision_date": None},
+    "reported": lambda today: {
+        "decision_number": "",
+        "decision_date": None,
+        "evidence": "later_report",
+        "reported_on": today - 30 * ONE_DAY,
+    },
+    "expired": lambda today: {"decision_date": today - 1200 * ONE_DAY},
+    "revoked": lambda today: {"revoked_on": today - ONE_DAY, "revocation_reason": "Vi phạm"},
+}
+
+
+@pytest.mark.parametrize("rating", NOT_IN_FORCE.values(), ids=NOT_IN_FORCE.keys())
+def test_a_product_without_a_rating_in_force_claims_no_certification(client, rating):
+    """A rating that is undated, only reported, expired or revoked certifies nothing to
+    search engines, though the page shows it."""
     product = make_product(name="Bánh gio")
-    make_certificate(product=product, decision_number="DEMO-1", is_demo=True)
+    certificate = make_certificate(product=product, stars=3, **rating(timezone.localdate()))
+    assert certificate.status() != "in_force"
     data = head(client, product.get_absolute_url()).structured()["Product"]
     assert "hasCertification" not in data
+    make_certificate(product=product, stars=4)  # and one in force is claimed
+    data = head(client, product.get_absolute_url()).structured()["Product"]
+    assert [c["name"] for c in data["hasCertification"]] == ["OCOP 4★"]
+
+
+def test_json_ld_invents_no_decision_number_or_date(client):
+    """A rating in force known only to the year, with no decision number: its Certification
+    has no identification, no start day and no expiry day, rather than made-up ones."""
+    product = make_product(name="Gạo nếp vải")
+    year = timezone.localdate().year - 1
+    certificate = make_certificate(
+        product=product,
+        stars=3,
+        decision_number="",
+        decision_date=datetime.date(year, 1, 1),
+        decision_date_precision="year",
+    )
+    assert certificate.status() == "in_force"
+    [claim] = head(client, product.get_absolute_url()).structured()["Product"]["hasCertification"]
+    assert claim["name"] == "OCOP 3★"
+    assert claim["certificationStatus"] == "https://schema.org/CertificationActive"
+    assert not {"certificationIdentification", "validFrom", "expires"} & set(claim)
 
 
 @pytest.mark.parametrize(

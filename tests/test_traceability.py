@@ -95,10 +95,10 @@ def test_the_public_url_is_the_vietnamese_page_without_language_prefix(site_url)
 def test_every_fixture_product_has_a_unique_public_code(db):
     call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
     codes = list(Product.objects.values_list("public_code", flat=True))
-    assert len(codes) == 73 and len(set(codes)) == 73
+    assert len(codes) == 101 and len(set(codes)) == 101
     assert all(code.startswith("TN-OCOP-") for code in codes)
-    assert CodeSequence.objects.get(name="product").last_value == 73
-    assert make_product().public_code == "TN-OCOP-0074"
+    assert CodeSequence.objects.get(name="product").last_value == 101
+    assert make_product().public_code == "TN-OCOP-0102"
 
 
 def decode_png(data: bytes) -> str:

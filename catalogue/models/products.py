@@ -122,11 +122,14 @@ class ProductQuerySet(CountsQuerySet):
         return self.order_by(F("current_stars").desc(nulls_last=True), "name", "pk")
 
     def featured(self, count: int = 8):
-        """`count` five-star products in a random order.
+        """`count` five-star products whose rating holds today (in force or reported so),
+        in a random order: an expired 5-star rating is listed, never featured.
 
         Drawn among the ids alone, which the stars index holds; only those are loaded.
         """
-        drawn = self.filter(current_stars=5).order_by("?").values("pk")[:count]
+        held = [RatingState.IN_FORCE, RatingState.REPORTED]
+        drawn = self.filter(current_stars=5, rating_state__in=held).order_by("?").values("pk")
+        drawn = drawn[:count]
         return self.filter(pk__in=Subquery(drawn)).order_by("?")
 
     def with_public_code(self, text: str):
