@@ -8,6 +8,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self):
         from places.models import Commune, CommuneAlias
+        from sources.models import OfficialFigure, Source
 
         from . import caching, models
 
@@ -19,4 +20,7 @@ class CatalogueConfig(AppConfig):
             models.Product,
             models.ProductImage,
             models.ProductLink,
+            # The sources app lies below: the pages that show its rows watch them here.
+            Source,
+            OfficialFigure,
         )

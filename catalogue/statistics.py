@@ -3,7 +3,8 @@
 Every product figure counts published products with an OCOP certificate in force on the
 day (`Product.objects.published().certified(on)`); certifications count every certificate
 of a published product by the year of its decision. The home page's headline figures are
-summed from the same queries (`headline_figures`).
+summed from the same queries (`headline_figures`). The official totals, per area, and this
+catalogue's products by the state of their rating come from `reconciliation.py`.
 """
 
 import datetime
@@ -15,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import charts
 from .models import Product, headline_figures
+from .reconciliation import AreaComparison, Reconciliation
 
 TOP_COMMUNES = 15
 
@@ -26,83 +27,6 @@ TOP_COMMUNES = 15
 def certificates():
     """The certification app's certificates (that app builds on this one: no import)."""
     return apps.get_model("certification", "Certificate").objects
-
-
-@dataclass(frozen=True)
-class OfficialFigure:
-    """A published provincial total, as shared/data/ocop_scheme.md reports it (news sources)."""
-
-    key: str  # the figure of ours it is compared with
-    label: str
-    value: int
-    as_of: str  # as precise as the source is: a year or an ISO date
-    sources: tuple[str, ...]
-
-
-# Merged Thái Nguyên (with Bắc Kạn), from shared/data/ocop_scheme.md §7 and §9 ([N] news).
-OFFICIAL_FIGURES = (
-    OfficialFigure(
-        "products",
-        gettext_lazy("Products certified at 3 to 5 stars"),
-        569,
-        "2025",
-        (
-            "https://vietnam.vn/?p=1305140",
-            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
-        ),
-    ),
-    OfficialFigure(
-        "five_star",
-        gettext_lazy("5-star products"),
-        10,
-        "2025",
-        (
-            "https://vietnam.vn/?p=1305140",
-            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
-        ),
-    ),
-    OfficialFigure(
-        "four_star",
-        gettext_lazy("4-star products"),
-        113,
-        "2025",
-        (
-            "https://vietnam.vn/?p=1305140",
-            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
-        ),
-    ),
-    OfficialFigure(
-        "three_star",
-        gettext_lazy("3-star products"),
-        446,
-        "2025",
-        (
-            "https://vietnam.vn/?p=1305140",
-            "https://thongtin.vietnam.vn/en/de-ocop-khong-chi-la-thuong-hieu",
-        ),
-    ),
-    OfficialFigure(
-        "certifications",
-        gettext_lazy("Certifications at 3 to 5 stars, after the 2025 rating round"),
-        620,
-        "2026-02-02",
-        (
-            "https://baothainguyen.vn/kinh-te/202602/"
-            "them-59-san-pham-duoc-chung-nhan-ocop-3-den-4-sao-eb45440",
-        ),
-    ),
-)
-
-
-@dataclass
-class Comparison:
-    official: OfficialFigure
-    ours: int
-
-    @property
-    def gap(self) -> int:
-        """Ours less the official figure: negative when our register is missing some."""
-        return self.ours - self.official.value
 
 
 @dataclass
@@ -208,17 +132,13 @@ class Figures:
     def headline(self) -> dict[str, int]:
         return headline_figures(self.by_stars, self.by_kind, self.by_commune)
 
-    def ours(self) -> dict[str, int]:
-        return {
-            **self.headline,
-            "four_star": self.by_stars[4],
-            "three_star": self.by_stars[3],
-            "certifications": sum(self.per_year.values()),
-        }
+    @cached_property
+    def reconciliation(self) -> Reconciliation:
+        return Reconciliation(self.on)
 
-    def comparisons(self) -> list[Comparison]:
-        ours = self.ours()
-        return [Comparison(figure, ours[figure.key]) for figure in OFFICIAL_FIGURES]
+    def comparisons(self) -> list[AreaComparison]:
+        """The merged province, the former provinces and districts: official beside ours."""
+        return self.reconciliation.areas
 
     def charts(self) -> list[Chart]:
         return [build(self) for build in CHARTS.values()]

@@ -221,15 +221,16 @@ class OfficialFigure(models.Model):
         return f"{total}+" if self.total_at_least else total
 
     def clean(self):
-        area = self.former_area
-        if self.kind == self.Kind.FORMER_PROVINCE and not (area.province and not area.district):
-            raise ValidationError({"area": _("Name the former province: “tỉnh Bắc Kạn”.")})
-        if self.kind == self.Kind.FORMER_DISTRICT and not (area.province and area.district):
-            raise ValidationError(
-                {"area": _("Name the district and its province: “huyện Đồng Hỷ, tỉnh Thái Nguyên”.")}
-            )
-        if self.kind in (self.Kind.PROVINCE, self.Kind.NATIONAL) and self.area:
-            raise ValidationError({"area": _("Leave empty for the merged province or the country.")})
+        area, kind = self.former_area, self.Kind
+        message = None
+        if self.kind == kind.FORMER_PROVINCE and (area.district or not area.province):
+            message = _("Name the former province: “tỉnh Bắc Kạn”.")
+        elif self.kind == kind.FORMER_DISTRICT and not (area.province and area.district):
+            message = _("Name the district and its province: “huyện Đồng Hỷ, tỉnh Thái Nguyên”.")
+        elif self.kind in (kind.PROVINCE, kind.NATIONAL) and self.area:
+            message = _("Leave empty for the merged province or the country.")
+        if message:
+            raise ValidationError({"area": message})
 
 
 class LeadQuerySet(models.QuerySet):
@@ -264,7 +265,10 @@ class Lead(models.Model):
     )
     product_group = models.CharField(_("product group"), max_length=200, blank=True)
     stars = models.CharField(
-        _("stars"), max_length=20, blank=True, help_text=_("As the source gives them; empty if not.")
+        _("stars"),
+        max_length=20,
+        blank=True,
+        help_text=_("As the source gives them; empty if not."),
     )
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="leads", verbose_name=_("source")

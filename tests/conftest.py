@@ -31,6 +31,7 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
     from catalogue.models import Category, Producer, Product
     from certification.models import Certificate
     from places.models import Commune
+    from sources.models import Lead, OfficialFigure, Source
 
     with django_db_blocker.unblock():
         call_command("loaddata", "communes", "categories", "sources", "register", verbosity=0)
@@ -46,6 +47,9 @@ def real_catalogue(django_db_setup, django_db_blocker, tmp_path_factory):
         Commune.objects.all().delete()  # with their former units
         for level in reversed(Category.Level.values):
             Category.objects.filter(level=level).delete()
+        OfficialFigure.objects.all().delete()
+        Lead.objects.all().delete()
+        Source.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)

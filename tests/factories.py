@@ -11,6 +11,7 @@ from PIL import Image
 from catalogue.models import Category, Producer, Product, ProductImage, ProductLink
 from certification.models import Certificate
 from places.models import Commune, CommuneAlias
+from sources.models import Lead, OfficialFigure, Source
 
 _sequence = itertools.count(1)
 
@@ -97,3 +98,34 @@ def make_link(**overrides) -> ProductLink:
     if "product" not in overrides:
         fields["product"] = make_product()
     return ProductLink.objects.create(**(fields | overrides))
+
+
+def make_source(**overrides) -> Source:
+    n = next(_sequence)
+    fields = {"url": f"https://news.example.invalid/ocop-{n}", "kind": Source.Kind.PRESS}
+    return Source.objects.create(**(fields | overrides))
+
+
+def make_official_figure(further_sources=(), **overrides) -> OfficialFigure:
+    """The merged province's total on 02/02/2026 unless told otherwise."""
+    n = next(_sequence)
+    fields = {
+        "scope": f"Thái Nguyên (hợp nhất) {n}",
+        "kind": OfficialFigure.Kind.PROVINCE,
+        "as_of": datetime.date(2026, 2, 2),
+        "total": 620,
+        "stars5": 10,
+    }
+    if "source" not in overrides:
+        fields["source"] = make_source()
+    figure = OfficialFigure.objects.create(**(fields | overrides))
+    figure.further_sources.set(further_sources)
+    return figure
+
+
+def make_lead(**overrides) -> Lead:
+    n = next(_sequence)
+    fields = {"name": f"Sản phẩm chưa rõ {n}", "former_address": "huyện Phú Bình, tỉnh Thái Nguyên"}
+    if "source" not in overrides:
+        fields["source"] = make_source()
+    return Lead.objects.create(**(fields | overrides))

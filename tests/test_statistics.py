@@ -1,26 +1,31 @@
-"""The statistics page: its figures, charts, tables and CSV files, and the official totals."""
+"""The statistics page: its figures, charts, tables and CSV files, and the official totals
+beside this catalogue's products by the state of their rating."""
 
 import csv
 import datetime
 import io
-import re
 from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
-from catalogue.models import Category, Product
-from catalogue.statistics import OFFICIAL_FIGURES, TOP_COMMUNES, Figures
+from catalogue.models import Category, Product, RatingState
+from catalogue.statistics import TOP_COMMUNES, Figures
 from certification.models import Certificate
+from core.dates import Precision, add_months
+from sources.models import OfficialFigure
 
 from .factories import (
     make_category,
     make_certificate,
     make_commune,
+    make_official_figure,
     make_producer,
     make_product,
+    make_source,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +41,14 @@ CHART_SLUGS = [
 ]
 
 
+def last_day(certificate: Certificate) -> datetime.date:
+    """Its stated validity, else 36 months from its decision less one day."""
+    return certificate.valid_until or add_months(certificate.decision_date, 36) - ONE_DAY
+
+
 def in_force(certificate: Certificate, on: datetime.date) -> bool:
     revoked = certificate.revoked_on is not None and certificate.revoked_on <= on
-    return certificate.decision_date <= on <= certificate.valid_until and not revoked
+    return certificate.decision_date <= on <= last_day(certificate) and not revoked
 
 
 def current_certificates(on: datetime.date) -> dict[Product, Certificate]:
@@ -62,8 +72,8 @@ def group_slug(product: Product) -> str | None:
 
 @pytest.fixture
 def catalogue():
-    """Published and unpublished products, certificates in force, expired, revoked, pending,
-    superseded and demo, in two communes and none, three producer kinds, groups and sets."""
+    """Published and unpublished products, certificates in force, expired, revoked, pending
+    and superseded, in two communes and none, three producer kinds, groups and sets."""
     today = timezone.localdate()
     tan_cuong, cho_moi = make_commune(name="Tân Cương"), make_commune(name="Chợ Mới")
     food = make_category(name="Thực phẩm", slug="thuc-pham")
@@ -94,7 +104,7 @@ def catalogue():
     noodles = product("Miến dong", viet_cuong, food)  # filed under a sector only
     certify(noodles, 3)
     honey = product("Mật ong rừng", household)  # no category, no commune
-    certify(honey, 4, is_demo=True, decision_number="DEMO-1")
+    certify(honey, 4)
     revoked = product("Chè bị thu hồi", hao_dat, tea)
     certify(revoked, 4, days_ago=200, revoked_on=today - ONE_DAY, revocation_reason="Vi phạm")
     expired = product("Chè hết hạn", expired_only, tea)
@@ -146,7 +156,7 @@ def test_expiring_per_quarter_counts_current_certificates_by_last_valid_day(cata
     keys = list(figures.expiring)
     assert len(keys) == 8 and keys[0] == (today.year, (today.month - 1) // 3 + 1)
     expected = Counter(
-        (c.valid_until.year, (c.valid_until.month - 1) // 3 + 1) for c in current.values()
+        (last_day(c).year, (last_day(c).month - 1) // 3 + 1) for c in current.values()
     )
     assert figures.expiring == {key: expected.get(key, 0) for key in keys}
     # the 5-star tea (40 days) and the wine (400 days); the unpublished product's is left out
@@ -288,31 +298,145 @@ def test_an_unknown_chart_is_a_404(client):
     assert client.get("/statistics/no-such-chart.csv").status_code == 404
 
 
-def test_official_totals_show_beside_ours_with_date_source_and_gap(client, catalogue):
-    """569 products (10/113/446) and 620 certifications, each with its date and source."""
+def official_row(response, label: str) -> list[str]:
+    """The cells of the row of the area `label` in the table of official totals (English)."""
+    page = ChartParser()
+    page.feed(response.content.decode())
+    table = next(t for t in page.tables if t and t[0][:2] == ["Area", "Official"])
+    rows = [[" ".join(cell.split()) for cell in row] for row in table[1:]]
+    return next(row for row in rows if row[0].startswith(label))
+
+
+def test_official_totals_show_beside_ours_with_date_source_and_difference(client, catalogue):
+    """620 certifications and 10 national 5★ on 02/02/2026, with the source's link, beside
+    the 9 published products here (1 at 5★), and the difference."""
+    source = make_source(
+        url="https://baothainguyen.vn/kinh-te/202602/them-59-san-pham-eb45440",
+        publisher="baothainguyen.vn",
+    )
+    make_official_figure(source=source, total=620, stars5=10)
+    make_official_figure(total=561, as_of=datetime.date(2025, 12, 1))  # older: not shown
+    response = client.get("/en/statistics/")
+    province = response.context["comparisons"][0]
+    assert province.figure.total == 620 and province.figure.counted_on.text() == "02/02/2026"
+    assert province.ours.total == Product.objects.filter(is_published=True).count() == 9
+    assert province.ours.five_star == 1  # the unpublished 5-star product is left out
+    assert province.difference == 611 and province.five_star_difference == 9
+    row = official_row(response, "Thái Nguyên province (merged)")
+    assert row[1:] == [
+        "620 10 at 5★",
+        "2 Feb 2026",
+        "baothainguyen.vn",
+        "9 1 at 5★",
+        "5",
+        "611 9 at 5★",
+    ]
+    assertContains(
+        response,
+        f'<a href="{source.url}" rel="noopener external">baothainguyen.vn</a>',
+        html=True,
+    )
+    assertContains(response, "certifications (“lượt”)")
+    assert "561" not in response.content.decode()
+    vietnamese = client.get("/statistics/").content.decode()
+    assert "02/02/2026" in vietnamese and f'href="{source.url}"' in vietnamese
+
+
+def test_our_counts_by_state_equal_the_database(client, catalogue):
+    """In force, reported, may have expired, expired, undated, none: as stored, summing up."""
     response = client.get(reverse("catalogue:statistics"))
-    comparisons = {c.official.key: c for c in response.context["comparisons"]}
-    assert {key: c.official.value for key, c in comparisons.items()} == {
-        "products": 569,
-        "five_star": 10,
-        "four_star": 113,
-        "three_star": 446,
-        "certifications": 620,
-    }
-    assert comparisons["products"].ours == 5 and comparisons["products"].gap == 5 - 569
-    assert comparisons["certifications"].ours == 9
+    ours = response.context["figures"].reconciliation.province.ours
+    published = Product.objects.published().with_current_stars()
+    for state in [*RatingState.values, ""]:
+        assert ours.by_state[state] == published.filter(rating_state=state).count(), state
+    # 5 in force; revoked and past its validity: expired; future and uncertified: no rating
+    assert dict(+ours.by_state) == {"in_force": 5, "expired": 2, "": 2}
+    assert ours.total == sum(state.products for state in ours.states) == 9
+    assert ours.certified == 5
     html = response.content.decode()
-    for figure in OFFICIAL_FIGURES:
-        assert figure.as_of in html
-        for url in figure.sources:
-            assert f'href="{url}"' in html
-    assert re.search(r"−?-564", html), "the gap is shown"
+    for state in ours.states:
+        assert f'href="{state.url}"' in html
+    assert client.get(ours.states[0].url).context["page"].paginator.count == 5
+
+
+def test_each_former_area_shows_its_newest_total_beside_its_products():
+    """Former provinces and districts by the producer's former address; only totals of every
+    certified product of an area compare, the newest of each; the merged province has all."""
+    figure = OfficialFigure.Kind
+    thai_nguyen, dong_hy = "tỉnh Thái Nguyên", "huyện Đồng Hỷ, tỉnh Thái Nguyên"
+    make_official_figure(total=620)
+    make_official_figure(kind=figure.FORMER_PROVINCE, area=thai_nguyen, total=315, stars5=4)
+    make_official_figure(
+        kind=figure.FORMER_PROVINCE, area=thai_nguyen, total=240, as_of=datetime.date(2024, 1, 1)
+    )
+    make_official_figure(
+        kind=figure.FORMER_DISTRICT,
+        area=dong_hy,
+        total=44,
+        stars5=None,
+        as_of=datetime.date(2023, 1, 1),
+        as_of_precision=Precision.YEAR,
+        as_of_text="2023 (after 8 new 3★)",
+    )
+    make_official_figure(kind=figure.PART, area=dong_hy, total=22)  # tea only: not compared
+    make_official_figure(kind=figure.ROUND, area=thai_nguyen, total=73)
+    make_official_figure(kind=figure.FORMER_PROVINCE, area="tỉnh Bắc Kạn", total=None)
+    addresses = {
+        "xã Hóa Trung, huyện Đồng Hỷ, tỉnh Thái Nguyên": (5, 2),
+        "xã Hoà Bình, huyện Đồng Hỷ, tỉnh Thái Nguyên": (4, 1),
+        "TP Phổ Yên, tỉnh Thái Nguyên": (3, 1),
+        "xã Bằng Phúc, huyện Chợ Đồn, tỉnh Bắc Kạn": (3, 1),
+        "": (4, 1),
+    }
+    for address, (stars, n) in addresses.items():
+        producer = make_producer(former_address=address)
+        for _ in range(n):
+            make_certificate(product=make_product(producer=producer), stars=stars)
+    areas = {str(c.area): c for c in Figures().comparisons()}
+    assert list(areas) == ["", thai_nguyen, "huyện Đồng Hỷ, tỉnh Thái Nguyên"]
+    assert [areas[key].level for key in areas] == [0, 1, 2]
+    assert areas[""].figure.total == 620 and areas[""].ours.total == 6
+    assert areas[thai_nguyen].figure.total == 315 and areas[thai_nguyen].ours.total == 4
+    assert areas[thai_nguyen].difference == 311 and areas[thai_nguyen].five_star_difference == 2
+    district = areas[dong_hy]
+    assert district.figure.total == 44 and district.ours.total == 3 and district.difference == 41
+    assert district.five_star_difference is None
+    assert Figures().reconciliation.not_placed.total == 1
+
+
+def test_a_figure_dated_to_the_year_shows_as_its_year_and_the_sources_words(client):
+    make_official_figure(
+        as_of=datetime.date(2025, 1, 1),
+        as_of_precision=Precision.YEAR,
+        as_of_text="2025 (after merger; date not shown)",
+        total=569,
+    )
+    row = official_row(client.get("/en/statistics/"), "Thái Nguyên province (merged)")
+    assert row[2] == "2025 2025 (after merger; date not shown)"
+    assert row[6] == "569 10 at 5★"
+
+
+def test_an_edited_official_figure_shows_at_once(client):
+    """The page cache watches the official figures (catalogue/apps.py)."""
+    figure = make_official_figure(total=620)
+    assert "620" in client.get("/en/statistics/").content.decode()
+    figure.total = 633
+    figure.save()
+    assert "633" in client.get("/en/statistics/").content.decode()
+
+
+def test_the_report_is_linked_for_staff_only(client, django_user_model):
+    report = reverse("admin:sources_officialfigure_reconciliation")
+    assert report not in client.get(reverse("catalogue:statistics")).content.decode()
+    client.force_login(django_user_model.objects.create_superuser("staff", "s@example.invalid"))
+    assert report in client.get(reverse("catalogue:statistics")).content.decode()
 
 
 def test_statistics_on_an_empty_database(client):
-    """No products: every chart says so, the CSVs have a header only."""
+    """No products and no official totals: every chart says so, the CSVs have a header only."""
     response = client.get(reverse("catalogue:statistics"))
     assert response.status_code == 200
+    assert [c.figure for c in response.context["comparisons"]] == [None]
     assert response.context["figures"].headline == {
         "products": 0,
         "five_star": 0,
