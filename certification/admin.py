@@ -183,8 +183,10 @@ class CertificateAdmin(EditConflictAdminMixin, CommuneScopedAdminMixin, SimpleHi
             status: Count("pk", filter=conditions[status]) for status in self.summary_statuses
         }
         queryset = self.get_queryset(request).order_by()
+        # Undated ratings count in "All years" only.
         by_year = (
-            queryset.annotate(year=ExtractYear("starts_on"))
+            queryset.filter(starts_on__gt=datetime.date.min)
+            .annotate(year=ExtractYear("starts_on"))
             .values("year")
             .annotate(**counts)
             .order_by("-year")
