@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.serializers.base import DeserializationError
 from django.db import IntegrityError
+from django.utils.html import escape
 
 from catalogue.models import Category, Producer, Product, ProductImage, RatingState
 from certification.models import Certificate
@@ -304,3 +305,21 @@ def test_a_broken_fixture_loads_nothing(loaded, tmp_path, objects, model, reason
     assert reason in str(error.value)
     assert snapshot() == before
     assert not Producer.objects.filter(slug="htx-thu-loi").exists()
+
+
+def test_every_product_page_states_its_rating_in_words_and_names_its_sources(loaded, client):
+    """On 6 December 2026 as on any day: a sentence for the state, and the sources section."""
+    sentences = {
+        "in_force": "in force until",
+        "reported": "renewal's decision is not on record",
+        "may_have_expired": "it may have expired",
+        "expired": "no renewal on record since",
+        "undated": "dates of this rating are not on record",
+        "": "No OCOP rating of this product is on record",
+    }
+    for product in Product.objects.with_current_stars().prefetch_related("sources"):
+        html = client.get(f"/en/products/{product.slug}/").content.decode()
+        assert sentences[product.rating_state] in html.replace("&#x27;", "'"), product.slug
+        assert 'id="sources-title"' in html
+        for source in product.sources.all():
+            assert f'href="{escape(source.url)}"' in html, (product.slug, source.url)
