@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -71,7 +71,10 @@ def write_rows(objects: list, apps, using: str) -> list:
     """Save each object as it was dumped (primary keys kept), with the models of `apps`."""
     connection = connections[using]
     models, links = {}, []
-    with connection.constraint_checks_disabled():
+    # Rows come in the dump's order (admin log entries before content types): foreign keys
+    # are checked once all are written, at the end of the transaction (PostgreSQL's deferred
+    # constraints) or by check_constraints() (SQLite).
+    with transaction.atomic(using=using), connection.constraint_checks_disabled():
         for obj in objects:
             model = apps.get_model(obj["model"])
             models[model._meta.label_lower] = model
@@ -91,5 +94,5 @@ def write_rows(objects: list, apps, using: str) -> list:
             through._default_manager.using(using).bulk_create(
                 [through(**{f"{source}_id": pk, f"{target}_id": value}) for value in values]
             )
-    connection.check_constraints(table_names=[m._meta.db_table for m in models.values()])
+        connection.check_constraints(table_names=[m._meta.db_table for m in models.values()])
     return list(models.values())
