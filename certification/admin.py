@@ -17,7 +17,7 @@ from catalogue.models import Product, RatingState
 from core import search
 from editors.roles import CommuneScopedAdminMixin
 
-from .models import Certificate, in_force_condition
+from .models import STATUS_LABELS, Certificate, in_force_condition
 
 EXPIRY_WARNINGS = [30, 90]  # days
 
@@ -48,15 +48,11 @@ def status_labels() -> dict[str, str]:
         f"expiring_{days}": _("expires within %(days)s days") % {"days": days}
         for days in EXPIRY_WARNINGS
     }
+    after = ["reported", "may_have_expired", "expired", "undated", "revoked", "pending"]
     return {
-        "in_force": _("in force"),
+        "in_force": STATUS_LABELS["in_force"],
         **expiring,
-        "reported": _("reported in force"),
-        "may_have_expired": _("may have expired"),
-        "expired": _("expired"),
-        "undated": _("dates not on record"),
-        "revoked": _("revoked"),
-        "pending": _("not yet in force"),
+        **{status: STATUS_LABELS[status] for status in after},
     }
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalogue.models.stars import RatingState
 from core.dates import PartialDate, Precision, add_months, partial
 from core.text import slugify_vi
 
@@ -42,14 +43,11 @@ def in_force_condition(on: datetime.date) -> Q:
     )
 
 
+# A product's states (catalogue's RatingState), and two that only a single rating has.
 STATUS_LABELS = {
+    **dict(RatingState.choices),
     "revoked": _("revoked"),
     "pending": _("not yet in force"),
-    "undated": _("dates not on record"),
-    "in_force": _("in force"),
-    "reported": _("reported in force"),
-    "may_have_expired": _("may have expired"),
-    "expired": _("expired"),
 }
 
 
