@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run setup install test lint format messages fixtures screenshots bench bench-search serve worker backup restore clean
+.PHONY: run setup install test lint format messages fixtures vendor screenshots bench bench-search serve worker backup restore clean
 
 # The background worker runs beside the development server (spreadsheet imports queue for it)
 # and stops with it.
@@ -54,6 +54,14 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed-dev
 	$(PY) manage.py makemessages -l vi -l en -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=scripts --ignore=bench --ignore=node_modules
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Refresh static/vendor/ from npm (package.json pins the versions); the copies are committed,
+# so `make run` needs no npm. tests/test_vendor.py checks they match node_modules/.
+vendor:
+	npm ci --silent --no-audit --no-fund
+	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
 
 # Rebuild fixtures/*.json and fixtures/media from ../shared/data.
 fixtures: $(VENV)/.installed-dev

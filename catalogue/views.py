@@ -17,7 +17,6 @@ from . import qrcodes
 from .caching import cache_public_page, one_off
 from .filters import ProductFilter
 from .models import Category, Producer, Product
-from .sitemaps import SITEMAPS
 from .statistics import Figures
 
 PAGE_SIZE = 24
@@ -239,9 +238,12 @@ def statistics_csv(request, chart):
 
 
 @require_safe
-def sitemap_index(request):
-    """The index of the sitemaps, every address at SITE_URL whatever host was asked."""
-    response = sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+def sitemap_index(request, sitemaps):
+    """The index of the sitemaps, every address at SITE_URL whatever host was asked.
+
+    `sitemaps` are every app's sections, gathered by the root URLs (ocop_site/sitemaps.py).
+    """
+    response = sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap-section")
     site = urlsplit(settings.SITE_URL)
     for entry in response.context_data["sitemaps"]:
         entry.location = (
@@ -251,8 +253,8 @@ def sitemap_index(request):
 
 
 @require_safe
-def sitemap_section(request, section):
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+def sitemap_section(request, section, sitemaps):
+    return sitemap_views.sitemap(request, sitemaps, section=section)
 
 
 @require_safe

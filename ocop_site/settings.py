@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "simple_history",  # field-level history of products and certificates
     "django_tasks",  # background tasks: the API of Django 6.0's django.tasks (backport)
     "django_tasks_db",  # their queue in the database: manage.py db_worker runs them
+    "ninja",  # the open-data API's docs page, served from its own static files (opendata/)
     # The project's apps, lowest layer first (docs/architecture.md).
     "sources",
     "places",
@@ -91,7 +92,11 @@ INSTALLED_APPS = [
     "certification",
     "marks",
     "corrections",
+    "trade",
+    "events",
     "registry",
+    "opendata",
+    "producers",
     "ops",
 ]
 

@@ -10,6 +10,8 @@ from django.views.generic import RedirectView
 from catalogue import views as catalogue_views
 from ops import views as ops_views
 
+from .sitemaps import SITEMAPS
+
 # A database error outside any view gets the static 503 page too (ops/middleware.py).
 handler500 = "ops.views.server_error"
 
@@ -32,13 +34,22 @@ urlpatterns = [
     ],
     path(settings.ADMIN_PATH, admin.site.urls),
     path("robots.txt", catalogue_views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", catalogue_views.sitemap_index, name="sitemap"),
-    path("sitemap-<slug:section>.xml", catalogue_views.sitemap_section, name="sitemap-section"),
+    path("sitemap.xml", catalogue_views.sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        catalogue_views.sitemap_section,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     *i18n_patterns(
         path("", include("registry.urls")),
         path("", include("catalogue.urls")),
         path("", include("certification.urls")),
         path("", include("corrections.urls")),
+        path("", include("trade.urls")),
+        path("", include("events.urls")),
+        path("", include("opendata.urls")),
+        path("", include("producers.urls")),
         prefix_default_language=False,
     ),
 ]

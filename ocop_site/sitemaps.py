@@ -1,0 +1,7 @@
+"""Every app's sitemap sections, for /sitemap.xml (the root URLs pass them to the views)."""
+
+from catalogue.sitemaps import SITEMAPS as CATALOGUE_SITEMAPS
+
+SITEMAPS = {
+    **CATALOGUE_SITEMAPS,
+}
