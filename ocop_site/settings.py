@@ -192,6 +192,26 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # no language prefix), whatever host a staff member printed them from.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Mail (enquiries to producers, producer invitations): printed on the console in development;
+# a server sets EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS)
+# to send through SMTP (README, "Running in production"). STAFF_EMAILS: who is told of
+# enquiries, comma-separated.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10  # seconds: a slow mail server does not hold a worker for minutes
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OCOP Thái Nguyên <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+STAFF_EMAILS = env_list("STAFF_EMAILS", "")
+
 # The proxies (load balancers) whose X-Forwarded-For names the client: addresses or networks,
 # comma-separated; empty, the default, trusts none (core/clients.py; README, "Running in
 # production").
