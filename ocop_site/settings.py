@@ -212,6 +212,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OCOP Thái Nguyên <n
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_EMAILS = env_list("STAFF_EMAILS", "")
 
+# The map (/map/, trade): MAP_TILE_URL is a tile server's template, e.g.
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty, the default, draws no basemap and the
+# pages make no request outside the site. The CSP allows its host in img-src, and nothing else.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors" if MAP_TILE_URL else ""
+)
+# "Directions" links: a maps search for an address, or a point for coordinates (no key needed).
+MAP_SEARCH_URL = os.environ.get(
+    "MAP_SEARCH_URL", "https://www.openstreetmap.org/search?query={query}"
+)
+MAP_POINT_URL = os.environ.get(
+    "MAP_POINT_URL",
+    "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+    "#map=17/{latitude}/{longitude}",
+)
+
 # The proxies (load balancers) whose X-Forwarded-For names the client: addresses or networks,
 # comma-separated; empty, the default, trusts none (core/clients.py; README, "Running in
 # production").
@@ -308,6 +325,31 @@ STORAGES["imports"] = (
         },
     }
 )
+# Photos producers propose (producers app), private until staff approve them: in the bucket
+# under private/proposals, or a local folder (PROPOSALS_ROOT) outside MEDIA_ROOT.
+STORAGES["proposals"] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "location": "private/proposals",
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
+    if AWS_STORAGE_BUCKET_NAME
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("PROPOSALS_ROOT") or BASE_DIR / "private" / "proposals",
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
+)
+# The producer portal (/producer/): a session lasts this many seconds; an invitation's link
+# is valid for PASSWORD_RESET_TIMEOUT seconds (Django's token machinery).
+PRODUCER_SESSION_AGE = env_int("PRODUCER_SESSION_AGE", 2 * 60 * 60)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 60 * 60)
 
 # Background tasks (django-tasks): large imports and their previews run in a worker,
 # `manage.py db_worker` (make worker), queued in the database; the admin shows their
@@ -379,6 +421,11 @@ MEDIA_ORIGINS = [
         if AWS_STORAGE_BUCKET_NAME and not (AWS_S3_CUSTOM_DOMAIN or AWS_S3_ENDPOINT_URL)
         else "",
         *env_list("CSP_EXTRA_IMG_SRC", ""),
+        # Map tiles: "{s}" in the template stands for subdomains a, b, c.
+        *(
+            _origin(MAP_TILE_URL.replace("{s}", sub))
+            for sub in (["a", "b", "c"] if "{s}" in MAP_TILE_URL else [""])
+        ),
     )
     if origin
 ]
