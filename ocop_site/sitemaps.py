@@ -1,7 +1,9 @@
 """Every app's sitemap sections, for /sitemap.xml (the root URLs pass them to the views)."""
 
 from catalogue.sitemaps import SITEMAPS as CATALOGUE_SITEMAPS
+from events.sitemaps import SITEMAPS as EVENT_SITEMAPS
 
 SITEMAPS = {
     **CATALOGUE_SITEMAPS,
+    **EVENT_SITEMAPS,
 }

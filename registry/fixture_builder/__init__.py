@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .categories import build_categories
 from .communes import build_communes
+from .events import build_events
 from .images import write_images
 from .products import build_register
 from .reading import DataError, read_csv
@@ -31,6 +32,7 @@ def build(
     rating_rows = read_csv(data / "ratings.csv")
     total_rows = read_csv(data / "totals.csv")
     lead_rows = read_csv(data / "leads.csv")
+    event_rows = read_csv(data / "events.csv")
 
     commune_objects, communes = build_communes(commune_rows)
     category_objects, categories = build_categories()
@@ -39,12 +41,14 @@ def build(
         product_rows, rating_rows, communes, categories, sources, warn
     )
     totals = build_totals(total_rows, lead_rows, commune_rows, sources)
+    events = build_events(event_rows, communes, sources)
 
     fixtures = {
         "communes": commune_objects,
         "categories": category_objects,
         "sources": sources.objects() + totals,  # the sources first: the totals point to them
         "register": register,
+        "events": events,
     }
     add_search_fields(fixtures)
     output.mkdir(parents=True, exist_ok=True)
