@@ -37,6 +37,10 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("sources", "source"): ALL,
         ("sources", "officialfigure"): ALL,
         ("sources", "lead"): ALL,
+        # The producer portal: invite and revoke, decide proposals, read the audit trail.
+        ("producers", "invitation"): EDIT,
+        ("producers", "proposal"): REVIEW,
+        ("producers", "auditevent"): VIEW,
     },
     COMMUNE_EDITORS: {
         ("places", "commune"): VIEW,
@@ -50,6 +54,10 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("corrections", "correctionreport"): REVIEW,
         # The sources a commune editor cites for their communes' products and ratings.
         ("sources", "source"): EDIT,
+        # Their communes' producers only (producers/admin.py scopes them).
+        ("producers", "invitation"): EDIT,
+        ("producers", "proposal"): REVIEW,
+        ("producers", "auditevent"): VIEW,
     },
 }
 

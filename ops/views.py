@@ -131,6 +131,14 @@ def server_error(request):
 
 def login_locked_out(request, original_response=None, credentials=None):
     """The page django-axes shows instead of the admin login once a username is locked out."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.namespace == "producers":  # the producer portal's login
+        context = {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cooloff_minutes": settings.AXES_COOLOFF_MINUTES,
+        }
+        status = settings.AXES_HTTP_RESPONSE_CODE
+        return render(request, "producers/lockout.html", context, status=status)
     context = {
         **admin.site.each_context(request),
         "failure_limit": settings.AXES_FAILURE_LIMIT,

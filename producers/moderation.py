@@ -1,0 +1,108 @@
+"""Approving or rejecting a proposal: applied in one transaction, recorded in the history
+with the producer as author and the staff member as approver; a rejection is mailed."""
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from catalogue.models import Producer, Product, ProductImage
+
+from . import audit
+from .models import AuditEvent, Proposal
+
+
+class ProposalConflict(Exception):
+    """The proposal cannot be applied as it stands; nothing was changed."""
+
+
+def approval_note(proposal, staff) -> str:
+    return f"proposal #{proposal.pk} approved by {staff.get_username()}"
+
+
+def approve(proposal: Proposal, staff, request=None) -> None:
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != Proposal.Status.PENDING:
+            raise ProposalConflict(_("This proposal was already decided."))
+        model = Product if proposal.product_id else Producer
+        target = model.objects.select_for_update().get(
+            pk=proposal.product_id or proposal.producer_id
+        )
+        if proposal.product_id:
+            proposal.product = target
+        else:
+            proposal.producer = target
+        stale = proposal.stale_fields()
+        if stale:
+            raise ProposalConflict(
+                _(
+                    "Staff changed %(fields)s since this proposal was made: it was not "
+                    "applied. Reject it, or ask the producer to propose again."
+                )
+                % {"fields": ", ".join(stale)}
+            )
+        unknown = set(proposal.changes) - set(proposal.allowed_fields)
+        if unknown:  # never written by the portal's forms; a row edited by hand
+            raise ProposalConflict(_("This proposal changes fields producers may not change."))
+        note = approval_note(proposal, staff)
+        if proposal.changes:
+            for name, change in proposal.changes.items():
+                setattr(target, name, change["new"])
+            target._history_user = proposal.author
+            target._change_reason = note
+            others = [f.name for f in model._meta.fields if f.name not in proposal.changes]
+            try:
+                target.clean_fields(exclude=others)
+            except ValidationError as error:
+                raise ProposalConflict("; ".join(error.messages)) from error
+            target.save()
+        if proposal.product_id:
+            position = target.images.count()
+            for photo in proposal.photos.filter(product_image__isnull=True):
+                with photo.image.open("rb") as file:
+                    image = ProductImage(
+                        product=target,
+                        image=File(file, name=photo.image.name.rsplit("/", 1)[-1]),
+                        alt_text=photo.alt_text,
+                        position=position,
+                    )
+                    image._history_user = proposal.author
+                    image._change_reason = note
+                    image.image._committed = False  # through the pipeline: checked, re-encoded
+                    image.save()
+                position += 1
+                photo.product_image = image
+                photo.save(update_fields=["product_image"])
+        proposal.status = Proposal.Status.APPROVED
+        proposal.decided_by, proposal.decided_at = staff, timezone.now()
+        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        audit.record(AuditEvent.Action.APPROVED, staff, proposal.producer, str(proposal), request)
+
+
+def reject(proposal: Proposal, staff, reason: str, request=None) -> None:
+    if not reason.strip():
+        raise ProposalConflict(_("Give the producer a reason for the rejection."))
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().select_related("author").get(pk=proposal.pk)
+        if proposal.status != Proposal.Status.PENDING:
+            raise ProposalConflict(_("This proposal was already decided."))
+        proposal.status = Proposal.Status.REJECTED
+        proposal.reason = reason.strip()
+        proposal.decided_by, proposal.decided_at = staff, timezone.now()
+        proposal.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        audit.record(AuditEvent.Action.REJECTED, staff, proposal.producer, str(proposal), request)
+        transaction.on_commit(lambda: send_rejection(proposal))
+
+
+def send_rejection(proposal: Proposal) -> None:
+    if not proposal.author.email:
+        return
+    with translation.override("vi"):
+        context = {"proposal": proposal}
+        subject = render_to_string("producers/mail/rejected_subject.txt", context).strip()
+        body = render_to_string("producers/mail/rejected.txt", context)
+    send_mail(subject, body, None, [proposal.author.email])
