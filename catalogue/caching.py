@@ -28,6 +28,12 @@ def _start_version() -> int | None:
     return cache.get(VERSION_KEY)
 
 
+def current_version() -> int | None:
+    """The catalogue version now (None when the cache is unreachable), for other answers
+    validated by it: the open-data API's ETags and downloads."""
+    return _start_version()
+
+
 def _bump() -> None:
     # An unreachable cache (ops/cache.py) answers None here and the bump is lost: the cache
     # calls forget_pages() when it is reachable again.

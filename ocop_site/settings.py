@@ -245,6 +245,9 @@ for _proxy in TRUSTED_PROXIES:
 # Certificate checks per client (core/clients.py) before a 429 page: LOOKUPS per SECONDS.
 VERIFY_RATE_LIMIT_LOOKUPS = int(os.environ.get("VERIFY_RATE_LIMIT_LOOKUPS", "30"))
 VERIFY_RATE_LIMIT_SECONDS = int(os.environ.get("VERIFY_RATE_LIMIT_SECONDS", "600"))
+# Open-data API requests per client (same rule) per WINDOW seconds before a 429; 0: no limit.
+OPENDATA_API_RATE_LIMIT = int(os.environ.get("OPENDATA_API_RATE_LIMIT", "300"))
+OPENDATA_API_RATE_WINDOW = int(os.environ.get("OPENDATA_API_RATE_WINDOW", "60"))
 
 # Caching: anonymous pages, QR codes and the verification rate limit live in Django's cache
 # (catalogue/caching.py; README, "Caching"). Local memory by default, one per process; set

@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from catalogue import views as catalogue_views
+from opendata import api as opendata_api
 from ops import views as ops_views
 
 from .sitemaps import SITEMAPS
@@ -23,6 +24,8 @@ MOVED_ADMIN_PAGES = {"commune": "places", "qualitymark": "marks"}
 
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
+    # The open-data API: not translated, so outside i18n_patterns (opendata/api.py).
+    path("api/v1/", opendata_api.urls()),
     *[
         re_path(
             rf"^{re.escape(settings.ADMIN_PATH)}catalogue/{model}/(?P<rest>.*)$",

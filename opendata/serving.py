@@ -1,0 +1,178 @@
+"""How every address under /api/v1/ is served: CORS, the per-client rate limit, HEAD, and
+answers validated and cached by the catalogue version.
+
+An answer depends only on the catalogue's rows and the day (ratings expire at midnight), never
+on who asks. So its ETag is made of the catalogue version (catalogue/caching.py), the site's
+date and the address, known before any query: a client that sends it back gets a 304 at the
+cost of one cache read. Answers are stored in the cache beside the pages, stamped with the
+version, and only for addresses whose every parameter the API reads (no search text), so
+made-up parameters cannot fill the cache.
+"""
+
+import functools
+import hashlib
+import json
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, quote_etag
+
+from catalogue.caching import current_version
+from core.clients import rate_limit_key
+
+logger = logging.getLogger(__name__)
+
+# Headers a page on another site may read from a cross-origin answer.
+EXPOSED = "ETag, Last-Modified, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining"
+
+
+def cors(response: HttpResponse) -> HttpResponse:
+    """Any site may read the API (GET only; no cookies are sent or read)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = EXPOSED
+    return response
+
+
+def preflight() -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+    response["Access-Control-Max-Age"] = "86400"
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    return cors(response)
+
+
+def json_response(status: int, body: dict) -> HttpResponse:
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+def count_request(request) -> tuple[int, int, int] | None:
+    """(requests counted, limit, seconds left in the window) for this client, or None when
+    the limit is off or the cache does not answer.
+
+    A fixed window per client (IPv4 address or IPv6 /64 behind TRUSTED_PROXIES). The API
+    only reads, so an unreachable cache lets requests through rather than refusing them all.
+    """
+    limit, window = settings.OPENDATA_API_RATE_LIMIT, settings.OPENDATA_API_RATE_WINDOW
+    if not limit:
+        return None
+    now = time.time()
+    slot = int(now // window)
+    client = hashlib.sha256(rate_limit_key(request).encode()).hexdigest()[:32]
+    key = f"opendata-rate:{slot}:{client}"
+    try:
+        cache.add(key, 0, window + 1)
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, window + 1)
+        count = 1
+    except Exception as error:  # any backend's connection error
+        logger.warning("API rate limit unavailable: %s", type(error).__name__)
+        return None
+    if count is None:  # a cache that fails open (ops/cache.py)
+        return None
+    return count, limit, max(1, math.ceil((slot + 1) * window - now))
+
+
+def too_many(limit: int, wait: int) -> HttpResponse:
+    response = json_response(
+        429,
+        {
+            "detail": f"Too many requests: {limit} per {settings.OPENDATA_API_RATE_WINDOW} "
+            f"seconds from one address. Try again in {wait} seconds, or download the whole "
+            "register from /open-data/.",
+            "errors": [],
+        },
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def version_seen_at(version: int) -> float:
+    """When this site first served catalogue `version` (its Last-Modified)."""
+    key = f"opendata-version-time:{version}"
+    cache.add(key, time.time(), None)
+    return cache.get(key) or time.time()
+
+
+def last_modified(version: int) -> float:
+    # Ratings change state at midnight (Asia/Ho_Chi_Minh) without a new version.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(version_seen_at(version), midnight.timestamp())
+
+
+def worth_caching(request, parameters: frozenset[str]) -> bool:
+    return not request.GET.get("q") and all(
+        name in parameters and len(request.GET.getlist(name)) == 1 for name in request.GET
+    )
+
+
+def served(view, *, cacheable: bool, parameters: frozenset[str] = frozenset()):
+    """Wrap one of the API's URL views; `cacheable` answers follow the catalogue version."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            return preflight()
+        head = request.method == "HEAD"
+        if head:  # the operations are declared for GET; HEAD is the same without the body
+            request.method = "GET"
+        if request.method != "GET":
+            return cors(view(request, *args, **kwargs))
+        counted = count_request(request)
+        if counted and counted[0] > counted[1]:
+            return cors(too_many(counted[1], counted[2]))
+        with translation.override("en"):  # the API's messages are in English
+            response = answer(request, view, args, kwargs, cacheable, parameters)
+        if counted:
+            response["X-RateLimit-Limit"] = str(counted[1])
+            response["X-RateLimit-Remaining"] = str(max(0, counted[1] - counted[0]))
+        if head:
+            request.method = "HEAD"
+            response.content = b""
+        return cors(response)
+
+    return wrapper
+
+
+def answer(request, view, args, kwargs, cacheable, parameters) -> HttpResponse:
+    version = current_version() if cacheable else None
+    if version is None:  # not an answer of the catalogue, or the cache is unreachable
+        return view(request, *args, **kwargs)
+    url = request.build_absolute_uri()
+    day = timezone.localdate().isoformat()
+    digest = hashlib.sha256(f"{version}:{day}:{url}".encode()).hexdigest()[:32]
+    etag = quote_etag(digest)
+    modified = last_modified(version)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+        return validated(response, etag, modified)
+    key = f"api:{day}:{hashlib.sha256(url.encode()).hexdigest()}"
+    store = settings.PAGE_CACHE_TIMEOUT and worth_caching(request, parameters)
+    stored = cache.get(key) if store else None
+    if stored is not None and stored[0] == version:
+        _version, content, content_type, link = stored
+        response = HttpResponse(content, content_type=content_type)
+        if link:
+            response["Link"] = link
+        return validated(response, etag, modified)
+    response = view(request, *args, **kwargs)
+    if response.status_code != 200:
+        return response
+    if store and not response.streaming:
+        entry = (version, response.content, response["Content-Type"], response.get("Link"))
+        cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
+    return validated(response, etag, modified)
+
+
+def validated(response: HttpResponse, etag: str, modified: float) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return response
