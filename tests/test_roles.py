@@ -53,6 +53,13 @@ def test_setup_roles_gives_each_group_its_permissions():
         "marks.view_qualitymark",
         "corrections.change_correctionreport",
         "corrections.view_correctionreport",
+        # the producer portal, for their communes' producers
+        "producers.add_invitation",
+        "producers.change_invitation",
+        "producers.view_invitation",
+        "producers.change_proposal",
+        "producers.view_proposal",
+        "producers.view_auditevent",
         *(
             f"{app}.{action}_{model}"
             for app, model in [
