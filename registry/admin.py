@@ -19,6 +19,7 @@ from certification import admin as certification_admin
 from certification.models import Certificate
 from core.spreadsheets import write_csv, xlsx_bytes
 from editors.roles import editable_commune_ids
+from trade.admin import SalesChannelInline
 
 from . import exporting, tasks, uploads
 from .importing import ImportFileError, import_file
@@ -33,6 +34,7 @@ class ProductAdmin(certification_admin.ProductAdmin):
     """The product page, with the register's import (upload, preview, confirm) and export."""
 
     actions = [*certification_admin.ProductAdmin.actions, "export_xlsx", "export_csv"]
+    inlines = [*certification_admin.ProductAdmin.inlines, SalesChannelInline]
 
     @admin.action(description=_("Export the selected products to Excel (.xlsx)"))
     def export_xlsx(self, request, queryset):

@@ -1,4 +1,5 @@
-"""Build communes.json, categories.json, sources.json, register.json and the illustrations
+"""Build communes.json, categories.json, sources.json, register.json, points_of_sale.json
+and the illustrations
 from shared/data. sources.json also holds the official totals and the leads to verify.
 
 Every row uses natural keys and no "pk", so `manage.py loaddata communes categories sources
@@ -13,6 +14,7 @@ from .categories import build_categories
 from .communes import build_communes
 from .events import build_events
 from .images import write_images
+from .points_of_sale import build_points_of_sale
 from .products import build_register
 from .reading import DataError, read_csv
 from .search_fields import add_search_fields
@@ -32,6 +34,7 @@ def build(
     rating_rows = read_csv(data / "ratings.csv")
     total_rows = read_csv(data / "totals.csv")
     lead_rows = read_csv(data / "leads.csv")
+    point_rows = read_csv(data / "points_of_sale.csv")
     event_rows = read_csv(data / "events.csv")
 
     commune_objects, communes = build_communes(commune_rows)
@@ -41,6 +44,7 @@ def build(
         product_rows, rating_rows, communes, categories, sources, warn
     )
     totals = build_totals(total_rows, lead_rows, commune_rows, sources)
+    points = build_points_of_sale(point_rows, communes, sources)
     events = build_events(event_rows, communes, sources)
 
     fixtures = {
@@ -48,6 +52,7 @@ def build(
         "categories": category_objects,
         "sources": sources.objects() + totals,  # the sources first: the totals point to them
         "register": register,
+        "points_of_sale": points,
         "events": events,
     }
     add_search_fields(fixtures)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from places.models import Commune
 
-FIXTURES = ["communes", "categories", "sources", "register", "events"]
+FIXTURES = ["communes", "categories", "sources", "register", "events", "points_of_sale"]
 DEMO_MEDIA = Path(settings.BASE_DIR) / "fixtures" / "media"
 
 
