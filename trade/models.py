@@ -108,19 +108,14 @@ class PointOfSaleQuerySet(models.QuerySet):
         return (
             self.select_related("commune")
             .prefetch_related("sources")
-            .annotate(
-                product_count=models.Count(
-                    "channels__product",
-                    filter=Q(channels__product__is_published=True),
-                    distinct=True,
-                )
-            )
             .order_by(models.F("commune__name").asc(nulls_last=True), "name")
         )
 
     def carrying(self, products):
-        """Points with a channel to one of `products`."""
-        return self.filter(channels__product__in=products).distinct()
+        """Points with a channel to one of `products`, or to their producer."""
+        return self.filter(
+            Q(channels__product__in=products) | Q(channels__producer__products__in=products)
+        ).distinct()
 
 
 class PointOfSale(PlaceMixin, models.Model):
@@ -202,7 +197,7 @@ class PointOfSale(PlaceMixin, models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(self, self.name[:120])
+            self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
