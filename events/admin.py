@@ -96,13 +96,14 @@ class EventAdmin(admin.ModelAdmin):
             return redirect("admin:events_event_changelist")
         if not self.has_change_permission(request, event):
             raise PermissionDenied
+        posted = request.method == "POST"
         form = AddEntrantsForm(
-            request.POST or None,
-            request.FILES or None,
+            request.POST if posted else None,
+            request.FILES if posted else None,
             event=event,
             admin_site=self.admin_site,
         )
-        if request.method == "POST" and form.is_valid():
+        if posted and form.is_valid():
             added, already = form.save()
             message = ngettext("%(count)d entrant added.", "%(count)d entrants added.", added) % {
                 "count": added

@@ -85,7 +85,9 @@ class AddEntrantsForm(forms.Form):
         self.event = event
         if admin_site is not None:
             field = Entrant._meta.get_field("product")
-            self.fields["products"].widget = AutocompleteSelectMultiple(field, admin_site)
+            widget = AutocompleteSelectMultiple(field, admin_site)
+            widget.choices = self.fields["products"].choices
+            self.fields["products"].widget = widget
 
     def clean(self):
         cleaned = super().clean()

@@ -87,7 +87,9 @@ def event_ics(request, slug):
 @require_safe
 @cache_public_page
 def events_ics(request):
-    events = Event.objects.published().prefetch_related("sessions__speakers")
+    events = (
+        Event.objects.published().select_related("commune").prefetch_related("sessions__speakers")
+    )
     return calendar.response(events.soonest_first(), "ocop-thai-nguyen-events.ics")
 
 
@@ -108,7 +110,7 @@ def news_detail(request, slug):
         .for_listing()
         .prefetch_related(
             "sources",
-            Prefetch("events", queryset=Event.objects.published()),
+            Prefetch("events", queryset=Event.objects.published().select_related("commune")),
             Prefetch(
                 "products",
                 queryset=Product.objects.published().select_related("producer"),

@@ -1,0 +1,157 @@
+"""The events admin: dates checked with a clear message, entrants added many at once (chosen
+products or a CSV of public codes), all or nothing."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from events.models import Entrant, Event
+
+from .adminforms import form_data
+from .factories import make_product
+from .factories_events import make_entrant, make_event, make_news, make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def add_entrants_url(event) -> str:
+    return reverse("admin:events_event_add_entrants", args=[event.pk])
+
+
+def csv_file(*lines: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("codes.csv", "\n".join(lines).encode(), content_type="text/csv")
+
+
+def test_staff_can_open_the_events_admin_pages(staff_client):
+    event = make_event()
+    make_entrant(event=event)
+    session = make_session(event=event)
+    item = make_news()
+    for url in [
+        reverse("admin:events_event_changelist"),
+        reverse("admin:events_event_add"),
+        reverse("admin:events_event_change", args=[event.pk]),
+        reverse("admin:events_session_change", args=[session.pk]),
+        reverse("admin:events_entrant_changelist"),
+        reverse("admin:events_newsitem_change", args=[item.pk]),
+        reverse("admin:events_newsitem_add"),
+        add_entrants_url(event),
+    ]:
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_reversed_dates_get_a_clear_message(staff_client):
+    event = make_event()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = form_data(staff_client.get(url).content, "event_form")
+    data |= {"starts_on": "30/11/2025", "ends_on": "28/11/2025"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "The event cannot end before it starts" in response.content.decode()
+    event.refresh_from_db()
+    assert event.starts_on != datetime.date(2025, 11, 30)
+
+
+def test_an_unknown_kind_gets_a_message(staff_client):
+    event = make_event()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = form_data(staff_client.get(url).content, "event_form") | {"kind": "party"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    event.refresh_from_db()
+    assert event.kind == "contest"
+
+
+def test_staff_add_fifty_chosen_products_in_one_step(staff_client):
+    event = make_event()
+    products = [make_product() for _ in range(50)]
+    response = staff_client.post(
+        add_entrants_url(event), {"products": [product.pk for product in products]}
+    )
+    assert response.status_code == 302
+    assert set(event.entrants.values_list("product", flat=True)) == {p.pk for p in products}
+    # Each entrant takes its product's producer.
+    assert not Entrant.objects.filter(producer__isnull=True).exists()
+    messages = staff_client.get(response["Location"]).content.decode()
+    assert "50 entrants added." in messages
+
+
+def test_staff_add_entrants_from_a_csv_of_codes_and_skip_those_already_in(staff_client):
+    event = make_event()
+    products = [make_product() for _ in range(5)]
+    make_entrant(event=event, product=products[0], award="Giải Nhất")
+    codes = ["code", *(p.public_code for p in products[:4]), products[4].public_code.lower()]
+    response = staff_client.post(add_entrants_url(event), {"codes": csv_file(*codes)})
+    assert response.status_code == 302
+    assert event.entrants.count() == 5
+    assert event.entrants.get(product=products[0]).award == "Giải Nhất"  # left as it was
+
+
+def test_an_unknown_code_adds_nothing_and_is_named(staff_client):
+    event = make_event()
+    known = make_product()
+    response = staff_client.post(
+        add_entrants_url(event),
+        {
+            "products": [make_product().pk],
+            "codes": csv_file(known.public_code, "TN-OCOP-99999", "not a code"),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was added" in html and "TN-OCOP-99999" in html and "not a code" in html
+    assert not event.entrants.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe\x00bad", b"", b"code\n"],
+    ids=["not utf-8", "empty", "heading only"],
+)
+def test_bad_csv_files_get_a_message(staff_client, content):
+    event = make_event()
+    upload = SimpleUploadedFile("codes.csv", content, content_type="text/csv")
+    response = staff_client.post(add_entrants_url(event), {"codes": upload})
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not event.entrants.exists()
+
+
+def test_nothing_chosen_gets_a_message(staff_client):
+    response = staff_client.post(add_entrants_url(make_event()), {})
+    assert response.status_code == 200
+    assert "Choose products, or upload a CSV of their codes." in response.content.decode()
+
+
+def test_the_add_entrants_page_of_a_missing_event(staff_client):
+    missing = reverse("admin:events_event_add_entrants", args=["999999"])
+    assert staff_client.get(missing).status_code == 404
+    bad = reverse("admin:events_event_add_entrants", args=["abc"])
+    assert staff_client.get(bad).status_code in (302, 404)
+
+
+def test_anonymous_visitors_cannot_add_entrants(client):
+    event = make_event()
+    response = client.post(add_entrants_url(event), {"products": [make_product().pk]})
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not event.entrants.exists()
+
+
+def test_adding_entrants_refreshes_the_cached_event_page(staff_client, client):
+    event = make_event()
+    product = make_product(name="Chè Đinh Tân Cương")
+    assert product.name not in client.get(event.get_absolute_url()).content.decode()
+    staff_client.post(add_entrants_url(event), {"products": [product.pk]})
+    assert product.name in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_a_product_entered_in_an_event_cannot_be_deleted_silently():
+    entrant = make_entrant()
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        entrant.product.delete()
+    assert Event.objects.filter(pk=entrant.event_id).exists()
