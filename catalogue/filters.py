@@ -2,9 +2,10 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,33 @@ class FacetGroup:
 def quality_marks():
     """The marks app's QualityMark, reached through the relation it declares on products."""
     return Product._meta.get_field("quality_marks").related_model.objects.all()
+
+
+# The listing's "where to buy" filter: its values, and the trade app's kinds of sales channel.
+ONLINE, AT_POINT_OF_SALE = "online", "point-of-sale"
+SALES_CHANNEL_KINDS = {ONLINE: "online", AT_POINT_OF_SALE: "point_of_sale"}
+
+
+def sold_through(kind: str) -> Q:
+    """The product, or its producer, has a sales channel of `kind`.
+
+    trade.SalesChannel lies above the catalogue: read through apps.get_model, never imported.
+    """
+    channels = apps.get_model("trade", "SalesChannel").objects.filter(kind=kind)
+    return Q(Exists(channels.filter(product=OuterRef("pk")))) | Q(
+        Exists(channels.filter(producer=OuterRef("producer_id")))
+    )
+
+
+def sold_channel():
+    """Where a product is sold, as one value to count by: online, point-of-sale, both or ""."""
+    online, at_point = sold_through("online"), sold_through("point_of_sale")
+    return Case(
+        When(online & at_point, then=Value("both")),
+        When(online, then=Value(ONLINE)),
+        When(at_point, then=Value(AT_POINT_OF_SALE)),
+        default=Value(""),
+    )
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -91,6 +119,11 @@ class ProductFilter(django_filters.FilterSet):
         queryset=lambda request: quality_marks(),
         to_field_name="slug",
     )
+    sold = django_filters.ChoiceFilter(
+        label=_("Where to buy"),
+        choices=[(ONLINE, _("sold online")), (AT_POINT_OF_SALE, _("in an OCOP point of sale"))],
+        method="sold_through",
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[("-stars", _("Stars")), ("name", _("Name")), ("newest", _("Newest"))],
@@ -115,6 +148,9 @@ class ProductFilter(django_filters.FilterSet):
             self.close_matches = close.exists()
             return close
         return matches
+
+    def sold_through(self, queryset, name, value):
+        return queryset.filter(sold_through(SALES_CHANNEL_KINDS[value]))
 
     def in_state(self, queryset, name, value):
         return queryset.filter(rating_state="" if value == NOT_RECORDED else value)
@@ -164,6 +200,7 @@ class ProductFilter(django_filters.FilterSet):
             "state": lambda value: dict(self.filters["state"].extra["choices"])[value],
             "kind": lambda value: Producer.Kind(value).label,
             "mark": lambda value: value.name,
+            "sold": lambda value: dict(self.filters["sold"].extra["choices"])[value],
         }
         return [
             Chip(self.filters[name].label, label(value), self.url(**{name: None}))
@@ -185,6 +222,7 @@ class ProductFilter(django_filters.FilterSet):
             "category": self.group_counts,
             "commune": self.commune_counts,
             "kind": self.kind_counts,
+            "sold": self.sold_counts,
         }
         return [self.facet_group(name, labels[name](rows[name])) for name in names]
 
@@ -246,6 +284,21 @@ class ProductFilter(django_filters.FilterSet):
         ]
 
     @staticmethod
+    def sold_counts(rows):
+        """Products sold online and in a point of sale count under both."""
+        counts = dict(rows)
+        both = counts.get("both", 0)
+        found = [
+            (ONLINE, _("sold online"), counts.get(ONLINE, 0) + both),
+            (
+                AT_POINT_OF_SALE,
+                _("in an OCOP point of sale"),
+                counts.get(AT_POINT_OF_SALE, 0) + both,
+            ),
+        ]
+        return [facet for facet in found if facet[-1]]
+
+    @staticmethod
     def kind_counts(rows):
         rows = sorted((row for row in rows if row[0]), key=lambda row: (-row[-1], row[0]))
         return [(kind, Producer.Kind(kind).label, n) for kind, n in rows]
@@ -258,6 +311,7 @@ FACET_KEYS = {
     "category": "category_id",
     "commune": "commune_id",
     "kind": "producer_kind",
+    "sold": "sold_channel",
 }
 # The columns of count_by_facet()'s rows for each facet: its value first, then its labels.
 FACET_COLUMNS = {
@@ -266,6 +320,7 @@ FACET_COLUMNS = {
     "category": ["group_slug", "group_name", "group_name_en", "group_name_fr"],
     "commune": ["commune_slug", "commune_name"],
     "kind": ["producer_kind"],
+    "sold": ["sold_channel"],
 }
 # The labels of the counted ids: a product set's products count in its group (nhóm).
 LABELS = f"""
@@ -278,7 +333,8 @@ LABELS = f"""
             WHEN {Category.Level.PRODUCT_SET} THEN parent.name_en END AS group_name_en,
         CASE c.level WHEN {Category.Level.GROUP} THEN c.name_fr
             WHEN {Category.Level.PRODUCT_SET} THEN parent.name_fr END AS group_name_fr,
-        commune.slug AS commune_slug, commune.name AS commune_name, counts.producer_kind, counts.n
+        commune.slug AS commune_slug, commune.name AS commune_name, counts.producer_kind,
+        counts.sold_channel, counts.n
     FROM counts
     LEFT JOIN {Category._meta.db_table} c ON c.id = counts.category_id
     LEFT JOIN {Category._meta.db_table} parent ON parent.id = c.parent_id
@@ -286,7 +342,7 @@ LABELS = f"""
 """
 ROW_COLUMNS = ["current_stars", "rating_state"]
 ROW_COLUMNS += [*FACET_COLUMNS["category"], *FACET_COLUMNS["commune"]]
-ROW_COLUMNS.append("producer_kind")
+ROW_COLUMNS += ["producer_kind", "sold_channel"]
 
 
 def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], int]:
@@ -297,7 +353,9 @@ def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], 
     labels. Four GROUP BY queries and a COUNT took five passes, each joining every result.
     """
     results = products.order_by().annotate(
-        commune_id=F("producer__commune"), producer_kind=F("producer__kind")
+        sold_channel=sold_channel(),
+        commune_id=F("producer__commune"),
+        producer_kind=F("producer__kind"),
     )
     try:
         sql, params = results.values(*FACET_KEYS.values()).query.sql_with_params()
@@ -307,7 +365,12 @@ def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], 
     if connection.vendor == "postgresql":
         # GROUPING(keys): bit i (from the left) is 0 in the rows grouped by key i.
         grouping = f"GROUPING({', '.join(keys)})" if keys else "0"
-        types = {"current_stars": "integer", "rating_state": "text", "producer_kind": "text"}
+        types = {
+            "current_stars": "integer",
+            "rating_state": "text",
+            "producer_kind": "text",
+            "sold_channel": "text",
+        }
         selected = ", ".join(
             key if key in keys else f"NULL::{types.get(key, 'bigint')} AS {key}"
             for key in FACET_KEYS.values()

@@ -41,6 +41,11 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("producers", "invitation"): EDIT,
         ("producers", "proposal"): REVIEW,
         ("producers", "auditevent"): VIEW,
+        # Where to buy and visit (trade).
+        ("trade", "pointofsale"): ALL,
+        ("trade", "saleschannel"): ALL,
+        ("trade", "producerplace"): ALL,
+        ("trade", "enquiry"): REVIEW,
     },
     COMMUNE_EDITORS: {
         ("places", "commune"): VIEW,
@@ -58,6 +63,11 @@ ROLES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("producers", "invitation"): EDIT,
         ("producers", "proposal"): REVIEW,
         ("producers", "auditevent"): VIEW,
+        # Their communes' points of sale, shops, places and enquiries (trade/admin.py scopes them).
+        ("trade", "pointofsale"): EDIT,
+        ("trade", "saleschannel"): EDIT,
+        ("trade", "producerplace"): EDIT,
+        ("trade", "enquiry"): REVIEW,
     },
 }
 

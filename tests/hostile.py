@@ -14,6 +14,7 @@ from catalogue.models import Category, Producer, Product, ProductImage
 from certification.models import Certificate
 from corrections.models import CorrectionReport
 from places.models import Commune, CommuneAlias
+from trade.models import Enquiry
 
 # What the run tried, for the summary line at the end of the session (see conftest.py).
 TALLY = Counter()
@@ -181,7 +182,7 @@ def public_urls(samples: dict, languages=("vi", "en", "fr")) -> list[tuple[str, 
 
 CATALOGUE = [Product, Producer, Certificate, Commune, CommuneAlias, Category, ProductImage]
 # An anonymous visitor never gets a session; hostile input never makes a correction report.
-WATCHED = [*CATALOGUE, CorrectionReport, Session]
+WATCHED = [*CATALOGUE, CorrectionReport, Enquiry, Session]
 
 
 def snapshot(models=WATCHED) -> dict[str, tuple[int, str]]:

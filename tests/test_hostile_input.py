@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from catalogue.filters import ProductFilter
 from catalogue.models import Product
 from marks.models import QualityMark
+from trade.models import PointOfSale, SalesChannel
 
 from . import hostile
 from .factories import make_alias, make_category, make_certificate, make_commune, make_product
@@ -60,7 +61,10 @@ def catalogue(settings):
     mark.products.add(product)
     Product.objects.give_public_codes([product])
     product.save()
+    point = PointOfSale.objects.create(name="Điểm bán OCOP Tân Cương", commune=commune)
+    SalesChannel.objects.create(product=product, kind="point_of_sale", point_of_sale=point)
     samples = {
+        "trade:point-detail": {"slug": point.slug},
         "slug": product.slug,
         "catalogue:producer-detail": {"slug": product.producer.slug},
         "catalogue:commune-detail": {"slug": commune.slug},
@@ -97,7 +101,7 @@ def test_every_public_page_answers_get_and_head(client, catalogue):
 
 
 # Public pages that take a POST: their form, refused and shown again (nothing is written).
-FORMS = {"corrections:report"}
+FORMS = {"corrections:report", "trade:enquiry"}
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])

@@ -1,30 +1,21 @@
-from django import forms
 from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue.admin import producers as catalogue_producers
+from catalogue.admin.common import HTTPS_URLS
 from catalogue.models import Producer
 from editors.roles import CommuneScopedAdminMixin
 
 from .models import Enquiry, PointOfSale, ProducerPlace, SalesChannel
 
 
-class HttpsUrlForm(forms.ModelForm):
-    """Links typed without a scheme are read as https:// (URLField's future default)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "url" in self.fields:
-            self.fields["url"].assume_scheme = "https"
-
-
 class SalesChannelInline(admin.TabularInline):
     """Where to buy, on the product's (and the producer's) admin page."""
 
     model = SalesChannel
-    form = HttpsUrlForm
+    formfield_overrides = HTTPS_URLS
     fk_name = "product"
     fields = [
         "kind",
