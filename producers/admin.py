@@ -15,7 +15,15 @@ from django.utils.translation import ngettext
 from editors.roles import CommuneScopedAdminMixin
 
 from . import invitations, moderation
-from .models import AuditEvent, Invitation, Proposal, ProposedPhoto
+from .models import (
+    AuditEvent,
+    Invitation,
+    Proposal,
+    ProposedPhoto,
+    current_value,
+    key_label,
+    shown_value,
+)
 from .views import photo_response
 
 EMPTY = "—"
@@ -238,9 +246,8 @@ class ProposalAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def changed_fields(self, proposal):
-        model = type(proposal.target)
-        names = [str(model._meta.get_field(name).verbose_name) for name in proposal.changes]
-        return ", ".join(names) or EMPTY
+        target = proposal.target
+        return ", ".join(str(key_label(target, key)) for key in proposal.changes) or EMPTY
 
     @admin.display(description=_("photos"))
     def photo_count(self, proposal):
@@ -269,13 +276,13 @@ class ProposalAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
         )
         rows = []
         for name, change in proposal.changes.items():
-            label = capfirst(type(target)._meta.get_field(name).verbose_name)
+            label = key_label(target, name)
             note = ""
             if name in stale:
                 note = format_html(
                     "<br><strong>{}</strong> {}",
                     _("Changed by staff since:"),
-                    _show(getattr(target, name)),
+                    _show(current_value(target, name)),
                 )
             rows.append((label, _show(change["old"]), _show(change["new"]), note))
         body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}{}</td></tr>", rows)
@@ -313,9 +320,10 @@ class ProposalAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
 
 
 def _show(value):
-    if value in (None, ""):
+    text = shown_value(value)
+    if not text:
         return _("(empty)")
-    return format_html('<span class="proposal-value">{}</span>', value)
+    return format_html('<span class="proposal-value">{}</span>', text)
 
 
 @admin.register(AuditEvent)

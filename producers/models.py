@@ -8,13 +8,17 @@ published flag or a code (PRODUCT_FIELDS and PRODUCER_FIELDS are all a proposal 
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from trade.models import ProducerPlace
 
 # What a producer may propose to change, and nothing else.
 PRODUCER_FIELDS = [
@@ -42,6 +46,14 @@ PRODUCT_FIELDS = [
     "opening_hours",
     "visiting_contact",
 ]
+
+# The producer's visiting information (trade.ProducerPlace), proposed as "place.<field>".
+PLACE_FIELDS = ["welcomes_visitors", "visit", "visit_en", "visit_fr", "visiting_hours"]
+# A new place to buy a product (trade.SalesChannel), proposed as "sales_channel".
+SALES_CHANNEL = "sales_channel"
+SALES_CHANNEL_FIELDS = ["kind", "name", "url", "address", "opening_hours", "phone"]
+PRODUCER_KEYS = [*PRODUCER_FIELDS, *(f"place.{name}" for name in PLACE_FIELDS)]
+PRODUCT_KEYS = [*PRODUCT_FIELDS, SALES_CHANNEL]
 
 # A certificate ending within this many days: "apply for re-evaluation before ...".
 RENEWAL_WARNING_DAYS = 90
@@ -219,7 +231,7 @@ class Proposal(models.Model):
 
     @property
     def allowed_fields(self) -> list[str]:
-        return PRODUCT_FIELDS if self.product_id else PRODUCER_FIELDS
+        return PRODUCT_KEYS if self.product_id else PRODUCER_KEYS
 
     def stale_fields(self) -> list[str]:
         """Fields changed by someone else since the proposal was made (their value is no
@@ -227,7 +239,9 @@ class Proposal(models.Model):
         target = self.target
         stale = []
         for name, change in self.changes.items():
-            current = field_value(target, name)
+            if name not in self.allowed_fields:
+                continue  # never applied (moderation.approve refuses it)
+            current = current_value(target, name)
             if current != change["old"] and current != change["new"]:
                 stale.append(name)
         return stale
@@ -237,6 +251,42 @@ def field_value(obj, name: str):
     """The value of a proposable field as a proposal stores it (JSON)."""
     value = getattr(obj, name)
     return value if value is None or isinstance(value, int) else str(value)
+
+
+def key_label(target, key: str) -> str:
+    """What a proposal key is called: the verbose name of the field it changes."""
+    if key == SALES_CHANNEL:
+        return capfirst(_("new place to buy"))
+    model, name = type(target), key
+    if key.startswith("place."):
+        model, name = ProducerPlace, key.removeprefix("place.")
+    try:
+        return capfirst(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a key no form writes: shown as it is
+        return key
+
+
+def shown_value(value) -> str:
+    """A proposed or replaced value as text (a new sales channel: its non-empty parts)."""
+    if isinstance(value, dict):
+        return "; ".join(f"{name}: {part}" for name, part in value.items() if part)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return "" if value is None else str(value)
+
+
+def current_value(target, key: str):
+    """The current value of what `key` names on a product or producer ("place.visit": of the
+    producer's place, its default when it has none; a new sales channel: None)."""
+    if key == SALES_CHANNEL:
+        return None
+    if key.startswith("place."):
+        name = key.removeprefix("place.")
+        try:
+            return field_value(target.place, name)
+        except ProducerPlace.DoesNotExist:
+            return ProducerPlace._meta.get_field(name).get_default()
+    return field_value(target, key)
 
 
 class ProposedPhoto(models.Model):

@@ -10,9 +10,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalogue.models import Producer, Product, ProductImage
+from trade.models import ProducerPlace, SalesChannel
 
 from . import audit
-from .models import AuditEvent, Proposal
+from .models import SALES_CHANNEL, AuditEvent, Proposal
 
 
 class ProposalConflict(Exception):
@@ -21,6 +22,24 @@ class ProposalConflict(Exception):
 
 def approval_note(proposal, staff) -> str:
     return f"proposal #{proposal.pk} approved by {staff.get_username()}"
+
+
+def validated(obj, exclude: list[str], full: bool = False):
+    try:
+        if full:
+            obj.full_clean(exclude=exclude)
+        else:
+            obj.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        raise ProposalConflict("; ".join(error.messages)) from error
+    return obj
+
+
+def recorded(obj, author, note: str):
+    """`obj`, whose next save is recorded in its history as by `author`, with `note`."""
+    obj._history_user = author
+    obj._change_reason = note
+    return obj
 
 
 def approve(proposal: Proposal, staff, request=None) -> None:
@@ -36,6 +55,9 @@ def approve(proposal: Proposal, staff, request=None) -> None:
             proposal.product = target
         else:
             proposal.producer = target
+        unknown = set(proposal.changes) - set(proposal.allowed_fields)
+        if unknown:  # never written by the portal's forms; a row edited by hand
+            raise ProposalConflict(_("This proposal changes fields producers may not change."))
         stale = proposal.stale_fields()
         if stale:
             raise ProposalConflict(
@@ -45,21 +67,32 @@ def approve(proposal: Proposal, staff, request=None) -> None:
                 )
                 % {"fields": ", ".join(stale)}
             )
-        unknown = set(proposal.changes) - set(proposal.allowed_fields)
-        if unknown:  # never written by the portal's forms; a row edited by hand
-            raise ProposalConflict(_("This proposal changes fields producers may not change."))
         note = approval_note(proposal, staff)
-        if proposal.changes:
-            for name, change in proposal.changes.items():
+        own = {k: v for k, v in proposal.changes.items() if "." not in k and k != SALES_CHANNEL}
+        if own:
+            for name, change in own.items():
                 setattr(target, name, change["new"])
-            target._history_user = proposal.author
-            target._change_reason = note
-            others = [f.name for f in model._meta.fields if f.name not in proposal.changes]
+            others = [f.name for f in model._meta.fields if f.name not in own]
+            validated(target, others)
+            recorded(target, proposal.author, note).save()
+        place = {
+            k.removeprefix("place."): v["new"]
+            for k, v in proposal.changes.items()
+            if k.startswith("place.")
+        }
+        if place:
             try:
-                target.clean_fields(exclude=others)
-            except ValidationError as error:
-                raise ProposalConflict("; ".join(error.messages)) from error
-            target.save()
+                record = target.place
+            except ProducerPlace.DoesNotExist:
+                record = ProducerPlace(producer=target)
+            for name, value in place.items():
+                setattr(record, name, value)
+            validated(record, [f.name for f in ProducerPlace._meta.fields if f.name not in place])
+            recorded(record, proposal.author, note).save()
+        if channel := proposal.changes.get(SALES_CHANNEL):
+            record = SalesChannel(product=target, **channel["new"])
+            validated(record, ["producer"], full=True)
+            recorded(record, proposal.author, note).save()
         if proposal.product_id:
             position = target.images.count()
             for photo in proposal.photos.filter(product_image__isnull=True):
@@ -70,10 +103,7 @@ def approve(proposal: Proposal, staff, request=None) -> None:
                         alt_text=photo.alt_text,
                         position=position,
                     )
-                    image._history_user = proposal.author
-                    image._change_reason = note
-                    image.image._committed = False  # through the pipeline: checked, re-encoded
-                    image.save()
+                    recorded(image, proposal.author, note).save()  # checked, re-encoded
                 position += 1
                 photo.product_image = image
                 photo.save(update_fields=["product_image"])

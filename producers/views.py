@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,10 +26,19 @@ from catalogue import images, qrcodes
 from catalogue.models import Producer, Product, ProductImage
 from catalogue.models.stars import NEWEST_FIRST
 from certification.models import Certificate
+from trade.models import Enquiry
 
 from . import audit, invitations
 from .forms import PortalLoginForm, ProducerProposalForm, ProductProposalForm
-from .models import AuditEvent, Invitation, Proposal, ProposedPhoto, renewal_due
+from .models import (
+    AuditEvent,
+    Invitation,
+    Proposal,
+    ProposedPhoto,
+    key_label,
+    renewal_due,
+    shown_value,
+)
 
 INVITATION_SESSION_KEY = "_producer_invitation_token"
 SET_PASSWORD_TOKEN = "set-password"
@@ -137,11 +145,20 @@ def home(request):
         .select_related("product", "producer")
         .order_by("-created_at", "-pk")[:50]
     )
-    return render(
-        request,
-        "producers/home.html",
-        {"producers": producers, "products": products, "proposals": proposals, "today": today},
+    enquiries = (
+        Enquiry.objects.filter(product__producer__in=producers)
+        .exclude(status=Enquiry.Status.SPAM)
+        .select_related("product")
+        .order_by("-created_at", "-pk")[:50]
     )
+    context = {
+        "producers": producers,
+        "products": products,
+        "proposals": proposals,
+        "enquiries": enquiries,
+        "today": today,
+    }
+    return render(request, "producers/home.html", context)
 
 
 def propose(request, form, producer, product=None):
@@ -216,10 +233,10 @@ def proposal_detail(request, pk):
         ),
         pk=pk,
     )
-    fields = type(proposal.target)._meta
+    target = proposal.target
     rows = [
-        (capfirst(fields.get_field(name).verbose_name), change["old"], change["new"])
-        for name, change in proposal.changes.items()
+        (key_label(target, key), shown_value(change["old"]), shown_value(change["new"]))
+        for key, change in proposal.changes.items()
     ]
     return render(request, "producers/proposal_detail.html", {"proposal": proposal, "rows": rows})
 
