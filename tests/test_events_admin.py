@@ -1,4 +1,4 @@
-"""The events admin: dates checked with a clear message, entrants added many at once (chosen
+"""The events admin (in Vietnamese, the staff's language): dates checked with a clear message, entrants added many at once (chosen
 products or a CSV of public codes), all or nothing."""
 
 import datetime
@@ -49,7 +49,7 @@ def test_reversed_dates_get_a_clear_message(staff_client):
     data |= {"starts_on": "30/11/2025", "ends_on": "28/11/2025"}
     response = staff_client.post(url, data)
     assert response.status_code == 200
-    assert "The event cannot end before it starts" in response.content.decode()
+    assert "Sự kiện không thể kết thúc trước khi bắt đầu" in response.content.decode()
     event.refresh_from_db()
     assert event.starts_on != datetime.date(2025, 11, 30)
 
@@ -76,7 +76,7 @@ def test_staff_add_fifty_chosen_products_in_one_step(staff_client):
     # Each entrant takes its product's producer.
     assert not Entrant.objects.filter(producer__isnull=True).exists()
     messages = staff_client.get(response["Location"]).content.decode()
-    assert "50 entrants added." in messages
+    assert "Đã thêm 50 đơn vị tham gia." in messages
 
 
 def test_staff_add_entrants_from_a_csv_of_codes_and_skip_those_already_in(staff_client):
@@ -102,7 +102,7 @@ def test_an_unknown_code_adds_nothing_and_is_named(staff_client):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Nothing was added" in html and "TN-OCOP-99999" in html and "not a code" in html
+    assert "Không có gì được thêm" in html and "TN-OCOP-99999" in html and "not a code" in html
     assert not event.entrants.exists()
 
 
@@ -123,7 +123,7 @@ def test_bad_csv_files_get_a_message(staff_client, content):
 def test_nothing_chosen_gets_a_message(staff_client):
     response = staff_client.post(add_entrants_url(make_event()), {})
     assert response.status_code == 200
-    assert "Choose products, or upload a CSV of their codes." in response.content.decode()
+    assert "Hãy chọn sản phẩm, hoặc tải lên tệp CSV chứa mã của chúng." in response.content.decode()
 
 
 def test_the_add_entrants_page_of_a_missing_event(staff_client):
