@@ -13,7 +13,7 @@ import datetime
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
@@ -161,6 +161,26 @@ class Changes(Schema):
     )
 
 
+@api.get("", tags=["index"], summary="Where everything is")
+def index(request) -> dict:
+    """The resources of this API, its documentation and the downloads."""
+
+    def url(path: str) -> str:
+        return request.build_absolute_uri(path)
+
+    return {
+        "documentation": url(reverse("api-v1:openapi-view")),
+        "openapi": url(reverse("api-v1:openapi-json")),
+        "resources": {
+            name: url(reverse(f"api-v1:list_{name}"))
+            for name in ["products", "producers", "communes", "categories", "certificates"]
+        },
+        "downloads": url(reverse("opendata:dataset")),
+        "feed": url(reverse("opendata:rating-feed")),
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+    }
+
+
 # Products
 
 
@@ -202,9 +222,10 @@ def list_products(
     tags=["products"],
     summary="Products deleted or unpublished since a moment",
 )
-def withdrawn_products(request, changed_since: datetime.datetime):
-    """For mirrors: what to remove after applying /products?changed_since=."""
-    return withdrawn_since(since(changed_since))
+def withdrawn_products(request, changes: Query[Changes]):
+    """For mirrors: what to remove after applying /products?changed_since= (without it,
+    every product withdrawn so far)."""
+    return withdrawn_since(since(changes.changed_since))
 
 
 @api.get("/products/{slug}", response=schemas.ProductOut, tags=["products"])

@@ -39,12 +39,14 @@ def changed_since(products, since: datetime.datetime):
     )
 
 
-def withdrawn_since(since: datetime.datetime) -> list[dict]:
-    """Products that were published and, since `since`, were deleted or unpublished."""
+def withdrawn_since(since: datetime.datetime | None) -> list[dict]:
+    """Products that were published and, since `since` (None: ever), were deleted or
+    unpublished."""
     history = Product.history.model.objects
     once_public = history.filter(is_published=True).values("id")
+    recent = history.filter(history_date__gte=since) if since else history.all()
     gone = (
-        history.filter(history_date__gte=since, id__in=once_public)
+        recent.filter(id__in=once_public)
         .filter(Q(history_type="-") | Q(is_published=False))
         .values("id")
         .annotate(removed_at=Max("history_date"))

@@ -18,7 +18,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -123,8 +123,8 @@ def served(view, *, cacheable: bool, parameters: frozenset[str] = frozenset()):
         head = request.method == "HEAD"
         if head:  # the operations are declared for GET; HEAD is the same without the body
             request.method = "GET"
-        if request.method != "GET":
-            return cors(view(request, *args, **kwargs))
+        if request.method != "GET":  # the API only reads
+            return cors(HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"]))
         counted = count_request(request)
         if counted and counted[0] > counted[1]:
             return cors(too_many(counted[1], counted[2]))

@@ -45,6 +45,7 @@ def client():
 def catalogue(settings):
     """A small catalogue with every kind of page; the DB snapshot is compared after the test."""
     settings.VERIFY_RATE_LIMIT_LOOKUPS = 10**9
+    settings.OPENDATA_API_RATE_LIMIT = 0
     sector = make_category(name="Thực phẩm", slug="thuc-pham")
     group = make_category(name="Chè", slug="che", parent=sector)
     commune = make_commune(name="Tân Cương", slug="tan-cuong")
@@ -72,6 +73,11 @@ def catalogue(settings):
         "catalogue:star-detail": {"stars": 4},
         "sitemap-section": {"section": "products"},
         "catalogue:statistics-csv": {"chart": "stars"},
+        "opendata:download": {"fmt": "csv"},
+        "api-v1:get_producer": {"slug": product.producer.slug},
+        "api-v1:get_commune": {"slug": commune.slug},
+        "api-v1:get_category": {"slug": group.slug},
+        "api-v1:get_certificate": {"id": certificate.pk},
     }
     before = hostile.snapshot()
     yield {"product": product, "samples": samples, "commune": commune}

@@ -123,6 +123,9 @@ PUBLIC_KEYS = {
     "is_service",
     "path",
 }
+# The index (/api/v1/).
+PUBLIC_KEYS |= {"documentation", "openapi", "resources", "downloads", "feed", "license"}
+PUBLIC_KEYS |= {"producers", "communes", "categories", "certificates"}
 PUBLIC_KEYS |= {
     # sales channels, points of sale, events (when the trade and events apps provide them)
     "channel",
