@@ -1,5 +1,6 @@
-"""The events admin (in Vietnamese, the staff's language): dates checked with a clear message, entrants added many at once (chosen
-products or a CSV of public codes), all or nothing."""
+"""The events admin (in Vietnamese, the staff's language): dates checked with a clear
+message, entrants added many at once (chosen products or a CSV of public codes), all or
+nothing."""
 
 import datetime
 
