@@ -23,7 +23,9 @@ from pydantic import Field, create_model
 from catalogue.filters import ProductFilter
 from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
+from events.models import Event
 from places.models import Commune
+from trade.models import PointOfSale
 
 from . import records, schemas
 from .changes import changed_since, validity_changed, withdrawn_since
@@ -173,7 +175,15 @@ def index(request) -> dict:
         "openapi": url(reverse("api-v1:openapi-json")),
         "resources": {
             name: url(reverse(f"api-v1:list_{name}"))
-            for name in ["products", "producers", "communes", "categories", "certificates"]
+            for name in [
+                "products",
+                "producers",
+                "communes",
+                "categories",
+                "certificates",
+                "points_of_sale",
+                "events",
+            ]
         },
         "downloads": url(reverse("opendata:dataset")),
         "feed": url(reverse("opendata:rating-feed")),
@@ -330,6 +340,36 @@ def list_certificates(
 def get_certificate(request, id: int):
     certificate = get_object_or_404(records.certificates_for_api(Certificate.objects.all()), pk=id)
     return records.certificate(certificate)
+
+
+# Points of sale and events
+
+
+@api.get("/points-of-sale", response=schemas.page_of(schemas.PointOfSaleOut), tags=["where to buy"])
+def list_points_of_sale(request, response: HttpResponse, paging: Query[Paging]):
+    """OCOP points of sale (điểm giới thiệu và bán sản phẩm OCOP) on record."""
+    points = PointOfSale.objects.select_related("commune").prefetch_related("sources")
+    rows, page = keyset_page(request, response, points, paging.limit, paging.cursor, points.count())
+    return page | {"results": [records.point_of_sale(p) for p in rows]}
+
+
+@api.get("/points-of-sale/{slug}", response=schemas.PointOfSaleOut, tags=["where to buy"])
+def get_point_of_sale(request, slug: str):
+    points = PointOfSale.objects.select_related("commune").prefetch_related("sources")
+    return records.point_of_sale(get_object_or_404(points, slug=slug))
+
+
+@api.get("/events", response=schemas.page_of(schemas.EventOut), tags=["events"])
+def list_events(request, response: HttpResponse, paging: Query[Paging]):
+    """Published contests, fairs, exhibitions and seminars, with the products taking part."""
+    events = records.events_for_api(Event.objects.all())
+    rows, page = keyset_page(request, response, events, paging.limit, paging.cursor, events.count())
+    return page | {"results": [records.event(e) for e in rows]}
+
+
+@api.get("/events/{slug}", response=schemas.EventOut, tags=["events"])
+def get_event(request, slug: str):
+    return records.event(get_object_or_404(records.events_for_api(Event.objects.all()), slug=slug))
 
 
 # Every operation's query parameters, for the cache: an address with others is not stored.

@@ -11,8 +11,10 @@ from django.utils import timezone, translation
 from catalogue.models import Category, Producer, Product
 from certification.models import Certificate
 from core.dates import PartialDate
+from events.models import Entrant, Event
 from places.models import Commune
 from sources.models import Source
+from trade.models import PointOfSale, SalesChannel
 
 SOURCE_FIELDS = ("url", "publisher", "title", "kind", "published_on", "published_precision")
 
@@ -97,11 +99,45 @@ def certificate(obj: Certificate, today=None) -> dict:
     }
 
 
-# Product rows: the listing's bundle, with the category path, marks and sources.
+# Product rows: the listing's bundle, with the category path, marks, sources, where they are
+# sold and the published events they took part in.
 def products_for_api(queryset):
+    entries = Entrant.objects.of_published_events().select_related("event")
     return queryset.select_related(
         "category__parent__parent", "producer__commune"
-    ).prefetch_related("sources", "quality_marks")
+    ).prefetch_related(
+        "sources",
+        "quality_marks",
+        Prefetch("sales_channels", queryset=CHANNELS),
+        Prefetch("producer__sales_channels", queryset=CHANNELS),
+        Prefetch("event_entries", queryset=entries.order_by("event__first_day", "pk")),
+    )
+
+
+CHANNELS = SalesChannel.objects.select_related("point_of_sale").order_by("position", "pk")
+
+
+def channel(obj: SalesChannel) -> dict:
+    return {
+        "kind": obj.kind,
+        "platform": obj.platform,
+        "name": obj.name,
+        "url": obj.url,
+        "point_of_sale": obj.point_of_sale.slug if obj.point_of_sale_id else None,
+        "address": obj.address,
+        "opening_hours": obj.opening_hours,
+        "phone": obj.phone,
+    }
+
+
+def event_ref(event: Event) -> dict:
+    return {
+        "slug": event.slug,
+        "name": text(event, "name"),
+        "url": page_url(event),
+        "kind": event.kind,
+        "starts": partial_date(event.start),
+    }
 
 
 def current_certificates(products: list[Product]) -> dict[int, Certificate]:
@@ -150,6 +186,17 @@ def product(obj: Product, shown: Certificate | None, extra: dict | None = None) 
         "opening_hours": obj.opening_hours,
         "images": [absolute_media(image.image.url) for image in obj.images.all()],
         "sources": sources_of(obj),
+        "sales_channels": [
+            channel(c)
+            for c in [
+                *obj.sales_channels.all(),
+                *(producer.sales_channels.all() if producer else []),
+            ]
+        ],
+        "events": [
+            {"event": event_ref(e.event), "award": e.award, "rank": e.rank}
+            for e in obj.event_entries.all()
+        ],
         "created_at": obj.created_at,
         "updated_at": obj.updated_at,
         **(extra or {}),
@@ -238,3 +285,48 @@ def certificates_for_api(queryset):
         .select_related("product", "commune")
         .prefetch_related("sources")
     )
+
+
+def point_of_sale(obj: PointOfSale) -> dict:
+    return {
+        "slug": obj.slug,
+        "url": page_url(obj),
+        "name": obj.name,
+        "operator": obj.operator,
+        "kind": obj.kind,
+        "address": obj.address,
+        "former_address": obj.former_address,
+        "commune": commune_ref(obj.commune),
+        "opening_hours": obj.opening_hours,
+        "phone": obj.phone,
+        "recognised_year": obj.recognised_year,
+        "note": obj.note,
+        "latitude": obj.latitude,
+        "longitude": obj.longitude,
+        "sources": sources_of(obj),
+    }
+
+
+def events_for_api(queryset):
+    entrants = Entrant.objects.filter(product__is_published=True).select_related("product")
+    return (
+        queryset.published()
+        .select_related("commune")
+        .prefetch_related("sources", Prefetch("entrants", queryset=entrants))
+    )
+
+
+def event(obj: Event) -> dict:
+    return {
+        **event_ref(obj),
+        "description": text(obj, "description"),
+        "ends": partial_date(obj.end),
+        "status": obj.status,
+        "venue": obj.venue,
+        "address": obj.address,
+        "commune": commune_ref(obj.commune),
+        "organiser": obj.organiser,
+        "website": obj.website,
+        "entrants": sorted({e.product.slug for e in obj.entrants.all() if e.product_id}),
+        "sources": sources_of(obj),
+    }

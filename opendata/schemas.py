@@ -100,6 +100,35 @@ class RatingOut(Schema):
     certificate: CertificateOut | None = Field(description="The rating that shows the state.")
 
 
+class ChannelOut(Schema):
+    """Where the product is sold: its own channels and its producer's."""
+
+    kind: str = Field(description="farm_gate, point_of_sale, shop or online.")
+    platform: str = Field(description="shopee, lazada, tiktok, tiki, … or empty.")
+    name: str
+    url: str
+    point_of_sale: str | None = Field(description="The OCOP point of sale's slug.")
+    address: str
+    opening_hours: str
+    phone: str
+
+
+class EventRef(Schema):
+    slug: str
+    name: Text
+    url: str
+    kind: str
+    starts: PartialDateOut | None
+
+
+class EntryOut(Schema):
+    """A published event the product took part in, and its award."""
+
+    event: EventRef
+    award: str
+    rank: int | None
+
+
 class ProductOut(Schema):
     code: str = Field(description="The public code, printed on labels; never reused.")
     slug: str
@@ -122,8 +151,8 @@ class ProductOut(Schema):
     opening_hours: str
     images: list[str]
     sources: list[SourceOut]
-    sales_channels: list[dict] = Field(default_factory=list)
-    events: list[dict] = Field(default_factory=list)
+    sales_channels: list[ChannelOut]
+    events: list[EntryOut]
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -171,6 +200,42 @@ class CategoryOut(Schema):
     parent: str | None
     is_service: bool
     path: list[CategoryRef]
+
+
+class PointOfSaleOut(Schema):
+    slug: str
+    url: str
+    name: str
+    operator: str
+    kind: str
+    address: str
+    former_address: str
+    commune: CommuneRef | None
+    opening_hours: str
+    phone: str
+    recognised_year: int | None
+    note: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    sources: list[SourceOut]
+
+
+class EventOut(Schema):
+    slug: str
+    url: str
+    kind: str
+    name: Text
+    description: Text
+    starts: PartialDateOut | None
+    ends: PartialDateOut | None
+    status: str
+    venue: str
+    address: str
+    commune: CommuneRef | None
+    organiser: str
+    website: str
+    entrants: list[str] = Field(description="Slugs of the published products taking part.")
+    sources: list[SourceOut]
 
 
 class RemovedOut(Schema):

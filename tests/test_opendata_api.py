@@ -208,3 +208,43 @@ def test_the_docs_page_loads_only_our_own_files(client):
         json.loads(html.split('id="swagger-settings">')[1].split("</script>")[0])["validatorUrl"]
         is None
     )
+
+
+def test_a_product_lists_where_it_is_sold_and_its_published_events(client):
+    from trade.models import PointOfSale, SalesChannel
+
+    from .factories_events import make_entrant, make_event
+
+    product = make_certified_product()
+    point = PointOfSale.objects.create(name="Điểm OCOP")
+    SalesChannel.objects.create(product=product, kind="point_of_sale", point_of_sale=point)
+    SalesChannel.objects.create(producer=product.producer, kind="online", url="https://tiki.vn/a")
+    make_entrant(event=make_event(name="Hội chợ"), product=product, award="Giải nhất", rank=1)
+    make_entrant(event=make_event(name="Chưa công bố", is_published=False), product=product)
+    _r, body = get_json(client, f"{PRODUCTS}/{product.slug}")
+    channels = {(c["kind"], c["point_of_sale"], c["platform"]) for c in body["sales_channels"]}
+    assert channels == {("point_of_sale", point.slug, ""), ("online", None, "tiki")}
+    assert [(e["event"]["name"]["vi"], e["award"]) for e in body["events"]] == [
+        ("Hội chợ", "Giải nhất")
+    ]
+    _r, points = get_json(client, "/api/v1/points-of-sale")
+    assert [p["slug"] for p in points["results"]] == [point.slug]
+    _r, events = get_json(client, "/api/v1/events")
+    assert [e["entrants"] for e in events["results"]] == [[product.slug]]
+
+
+def test_list_queries_do_not_grow_with_the_page(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_TIMEOUT = 0  # drawn each time
+
+    def queries(n):
+        for _ in range(n):
+            make_certified_product()
+        client.get("/api/v1/events")  # warm: the catalogue version, the stale stars check
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(PRODUCTS, {"limit": "200"}).status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(27)

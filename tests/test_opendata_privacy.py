@@ -19,6 +19,7 @@ from django.urls import reverse
 from corrections.models import CorrectionReport
 from marks.models import QualityMark
 from opendata import downloads
+from trade.models import PointOfSale, SalesChannel
 
 from .factories import (
     make_alias,
@@ -28,6 +29,7 @@ from .factories import (
     make_product,
     make_source,
 )
+from .factories_events import make_entrant, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +128,11 @@ PUBLIC_KEYS = {
 # The index (/api/v1/).
 PUBLIC_KEYS |= {"documentation", "openapi", "resources", "downloads", "feed", "license"}
 PUBLIC_KEYS |= {"producers", "communes", "categories", "certificates"}
+# Where to buy (trade) and events, reviewed: the fields their public pages show.
+PUBLIC_KEYS |= {"sales_channels", "platform", "point_of_sale", "points_of_sale"}
+PUBLIC_KEYS |= {"operator", "recognised_year", "latitude", "longitude"}
+PUBLIC_KEYS |= {"event", "award", "rank", "description", "starts", "ends", "venue"}
+PUBLIC_KEYS |= {"organiser", "entrants"}
 PUBLIC_KEYS |= {
     # sales channels, points of sale, events (when the trade and events apps provide them)
     "channel",
@@ -205,8 +212,24 @@ def catalogue(settings):
     )
     mark = QualityMark.objects.create(kind="gi", name="Chè Thái Nguyên", slug="che-tn")
     mark.products.add(product)
+    point = PointOfSale.objects.create(
+        name="Điểm OCOP Thái Nguyên", commune=product.producer.commune
+    )
+    SalesChannel.objects.create(product=product, kind="point_of_sale", point_of_sale=point)
+    SalesChannel.objects.create(producer=product.producer, kind="online", url="https://shopee.vn/x")
+    event = make_event(name="Hội chợ OCOP")
+    make_entrant(event=event, product=product, award="Giải nhất", rank=1)
     draft, planted = plant_private_rows(product)
-    return {"product": product, "certificate": certificate, "draft": draft, "planted": planted}
+    make_event(name=f"{SECRET} event", is_published=False)
+    make_entrant(event=event, product=draft, award=f"{SECRET} award")
+    return {
+        "product": product,
+        "certificate": certificate,
+        "draft": draft,
+        "planted": planted,
+        "point": point,
+        "event": event,
+    }
 
 
 def path_values(catalogue):
@@ -217,6 +240,8 @@ def path_values(catalogue):
             "producers": product.producer.slug,
             "communes": product.producer.commune.slug,
             "categories": product.category.slug,
+            "points-of-sale": catalogue["point"].slug,
+            "events": catalogue["event"].slug,
         },
         "id": catalogue["certificate"].pk,
     }
