@@ -1,4 +1,4 @@
-"""Where to buy a product: its sales channels, its producer's, the listing's filter and the admin."""
+"""Where to buy a product: its channels, its producer's, the listing's filter and the admin."""
 
 import re
 
@@ -38,10 +38,8 @@ def test_the_product_page_lists_its_channels_and_its_producers(client):
     point = make_point(name="Điểm bán OCOP Tân Cương", address="chợ Tân Cương")
     make_channel(product=product, kind="point_of_sale", url="", point_of_sale=point)
     section = buy_section(client.get(product.get_absolute_url()))
-    assert (
-        '<a class="button button--secondary" href="https://shopee.vn/che-tan-cuong" rel="noopener nofollow external">Shopee</a>'
-        in section
-    )
+    shopee = 'href="https://shopee.vn/che-tan-cuong" rel="noopener nofollow external">Shopee</a>'
+    assert shopee in section
     assert ">Lazada</a>" in section
     assert "Cửa hàng HTX" in section and "xóm Nam Thái" in section and "7:00–17:00" in section
     assert 'href="tel:02083123456"' in section
