@@ -22,6 +22,7 @@ from trade.models import PointOfSale, SalesChannel
 
 from . import hostile
 from .factories import make_alias, make_category, make_certificate, make_commune, make_product
+from .factories_events import make_entrant, make_event, make_news, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,15 @@ def catalogue(settings):
     product.save()
     point = PointOfSale.objects.create(name="Điểm bán OCOP Tân Cương", commune=commune)
     SalesChannel.objects.create(product=product, kind="point_of_sale", point_of_sale=point)
+    event = make_event(name="Hội thi OCOP", commune=commune)
+    make_entrant(event=event, product=product, award="Giải Nhất")
+    make_session(event=event, day=event.starts_on, speakers=[("Diễn giả", "Sở NN&MT")])
+    news = make_news(title="Kết quả hội thi")
+    news.events.add(event)
     samples = {
+        "events:event-detail": {"slug": event.slug},
+        "events:event-ics": {"slug": event.slug},
+        "events:news-detail": {"slug": news.slug},
         "trade:point-detail": {"slug": point.slug},
         "slug": product.slug,
         "catalogue:producer-detail": {"slug": product.producer.slug},
