@@ -222,14 +222,16 @@ EXPECTED = {
     # the stars facet is left out where stars are fixed by the URL
     "star-detail": 3,
     # commune or alias, fixed commune lookup, facets, page, images
-    "commune-detail": 5,
+    # + trade (trade_tags.commune_places): its points of sale, tourism products, hosts
+    "commune-detail": 5 + 3,
     # category, fixed category lookup, facets, page, images, subcategories
     "category-detail": 6,
     # producer, products, cover images
     "producer-detail": 3,
     # product, images, links, quality marks, sources, certificates, their sources, related
     # products, their images
-    "product-detail": 9,
+    # + trade (trade_tags.where_to_buy): the sales channels of the product and its producer
+    "product-detail": 9 + 1,
     "producer-list": 2,
     # communes with counts, products without a commune
     "commune-list": 2,
@@ -341,6 +343,7 @@ def test_facet_queries_do_not_grow_with_communes_categories_stars_and_kinds(clie
         "category": LARGE,
         "commune": LARGE,
         "kind": len(Producer.Kind),
+        "sold": 0,  # no sales channel (trade) on record: an empty group, not shown
     }
 
 
