@@ -376,3 +376,10 @@ def test_sitemap_lists_events_and_news_in_three_languages(client):
     assert news.get_absolute_url() in client.get("/sitemap-news.xml").content.decode()
     index = client.get("/sitemap.xml").content.decode()
     assert "sitemap-events.xml" in index and "sitemap-news.xml" in index
+
+
+def test_the_news_list_links_its_feed_and_the_rating_changes_feed(client):
+    html = client.get(reverse("events:news-list")).content.decode()
+    feed = reverse("events:news-feed")
+    assert '<link rel="alternate" type="application/atom+xml"' in html and feed in html
+    assert f'href="{reverse("opendata:rating-feed")}"' in html
