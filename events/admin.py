@@ -94,7 +94,8 @@ class EventAdmin(admin.ModelAdmin):
         event = get_object_or_404(Event, pk=object_id) if object_id.isdigit() else None
         if event is None:
             return redirect("admin:events_event_changelist")
-        if not self.has_change_permission(request, event):
+        may_add = request.user.has_perm("events.add_entrant")
+        if not (self.has_change_permission(request, event) and may_add):
             raise PermissionDenied
         posted = request.method == "POST"
         form = AddEntrantsForm(

@@ -156,3 +156,17 @@ def test_a_product_entered_in_an_event_cannot_be_deleted_silently():
     with pytest.raises(ProtectedError):
         entrant.product.delete()
     assert Event.objects.filter(pk=entrant.event_id).exists()
+
+
+def test_staff_without_the_right_to_add_entrants_are_refused(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("editor", "e@example.invalid", "pw")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="change_event"))
+    client.force_login(user)
+    event = make_event()
+    response = client.post(add_entrants_url(event), {"products": [make_product().pk]})
+    assert response.status_code == 403
+    assert not event.entrants.exists()
