@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "catalogue-version"
+# Seconds an aggregate (remember()) may stay cached; a new version or day replaces it sooner.
+AGGREGATE_TIMEOUT = 60 * 60 * 24
 
 
 def _start_version() -> int | None:
@@ -162,3 +164,24 @@ def cache_public_page(view=None, *, parameters=()):
         return response
 
     return wrapper
+
+
+def remember(name: str, compute, timeout: int | None = None):
+    """compute(), kept in the cache until the catalogue version or the site's date changes.
+
+    For aggregates over the whole catalogue (the home page's figures, the statistics, a
+    listing's facet counts): drawn once per version and day, whatever the page cache does.
+    The value must pickle (raw rows, lazy strings; not LocalizedText).
+    """
+    key = f"aggregate:{timezone.localdate().isoformat()}:{name}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = _start_version()
+    stored = found.get(key)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    if version is not None:
+        cache.set(key, (version, value), AGGREGATE_TIMEOUT if timeout is None else timeout)
+    return value

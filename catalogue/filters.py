@@ -1,4 +1,6 @@
+import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.text import printable
 from places.models import Commune
 
+from . import caching
 from .models import Category, Producer, Product, RatingState
 
 NOT_RECORDED = "not-recorded"
@@ -92,6 +95,7 @@ class ProductFilter(django_filters.FilterSet):
         to_field_name="slug",
         null_label=_("Commune not recorded"),
         null_value=NOT_RECORDED,
+        method="in_commune",
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
@@ -111,7 +115,7 @@ class ProductFilter(django_filters.FilterSet):
         method="in_state",
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Producer kind"), field_name="producer__kind", choices=Producer.Kind.choices
+        label=_("Producer kind"), field_name="stored_kind", choices=Producer.Kind.choices
     )
     mark = django_filters.ModelChoiceFilter(
         label=_("Quality mark"),
@@ -132,6 +136,9 @@ class ProductFilter(django_filters.FilterSet):
     )
 
     close_matches = False
+    # Whether a search falls back to close matches: None until facets() decides it from the
+    # total it counts anyway (without facets(), search() asks the database first).
+    fallback = None
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
@@ -142,12 +149,29 @@ class ProductFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
     def search(self, queryset, name, value):
+        if self.fallback:
+            return queryset.similar_to(value)
         matches = queryset.search(value)
-        if connection.vendor == "postgresql" and not matches.exists():
+        if self.fallback is None and connection.vendor == "postgresql" and not matches.exists():
             close = queryset.similar_to(value)
             self.close_matches = close.exists()
             return close
         return matches
+
+    def falls_back(self) -> bool:
+        """Whether a search that found nothing (with the other filters) finds nothing alone,
+        so that close matches are shown instead (PostgreSQL only: trigrams)."""
+        query = self.cleaned("q")
+        if connection.vendor != "postgresql" or not query:
+            return False
+        others = [name for name in self.form.cleaned_data if name not in ("q", "sort")]
+        if not any(self.cleaned(name) not in (None, "") for name in others):
+            return True  # the search was alone: the total was its own
+        return not self.queryset.search(query).exists()
+
+    def in_commune(self, queryset, name, value):
+        """Through the product's copy of its producer's commune (models/groupings.py)."""
+        return queryset.filter(stored_commune_id=None if value == NOT_RECORDED else value.pk)
 
     def sold_through(self, queryset, name, value):
         return queryset.filter(sold_through(SALES_CHANNEL_KINDS[value]))
@@ -188,6 +212,17 @@ class ProductFilter(django_filters.FilterSet):
                 query[name] = value
         return f"?{query.urlencode()}" if query else "?"
 
+    def urls_of(self, name: str):
+        """url(name=value) as a function of value, from one query string encoded once: a
+        facet group's links (a hundred communes) are each one concatenation."""
+        base = self.url(**{name: None})
+        joined = base if base == "?" else f"{base}&"
+
+        def url(value) -> str:
+            return base if value is None else joined + urlencode({name: value})
+
+        return url
+
     def active(self, fixed=()) -> list[Chip]:
         """The valid filters in use that the visitor can remove (not those fixed by the URL)."""
         labels = {
@@ -215,7 +250,14 @@ class ProductFilter(django_filters.FilterSet):
         by the URL has no facet.
         """
         names = [name for name in FACET_COLUMNS if name not in fixed]
-        rows, self.total = count_by_facet(self.qs, names)
+        if self.fallback is None:
+            self.fallback = False
+        rows, self.total = remembered_count_by_facet(self.qs, names, self.cleaned("q"))
+        if not self.total and self.falls_back():
+            self.fallback = True
+            del self._qs  # filtered again, with close matches
+            rows, self.total = count_by_facet(self.qs, names)
+            self.close_matches = self.total > 0
         labels = {
             "stars": self.star_counts,
             "state": self.state_counts,
@@ -228,13 +270,9 @@ class ProductFilter(django_filters.FilterSet):
 
     def facet_group(self, name, counts) -> FacetGroup:
         selected = self.selected_values(name)
+        url = self.urls_of(name)
         facets = [
-            Facet(
-                label,
-                count,
-                value in selected,
-                self.url(**{name: None if value in selected else value}),
-            )
+            Facet(label, count, value in selected, url(None if value in selected else value))
             for value, label, count in counts
         ]
         return FacetGroup(name, self.filters[name].label, facets)
@@ -345,6 +383,21 @@ ROW_COLUMNS += [*FACET_COLUMNS["category"], *FACET_COLUMNS["commune"]]
 ROW_COLUMNS += ["producer_kind", "sold_channel"]
 
 
+def remembered_count_by_facet(products, names: list[str], query: str = ""):
+    """count_by_facet(), drawn once per catalogue version and day for each filter combination.
+
+    Not for searches: any text makes a new combination, so they are counted every time.
+    """
+    if query:
+        return count_by_facet(products, names)
+    try:
+        sql, params = products.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return count_by_facet(products, names)
+    key = hashlib.sha256(repr((sql, params, names)).encode()).hexdigest()
+    return caching.remember(f"facets:{key}", lambda: count_by_facet(products, names))
+
+
 def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], int]:
     """({facet name: [(*FACET_COLUMNS[name], count)]}, total) for `products`, in one query.
 
@@ -352,10 +405,11 @@ def count_by_facet(products, names: list[str]) -> tuple[dict[str, list[tuple]], 
     ALL over them, materialised once); only the few counted ids are then joined to their
     labels. Four GROUP BY queries and a COUNT took five passes, each joining every result.
     """
+    # The copies of the producer's commune and kind: no join (models/groupings.py).
     results = products.order_by().annotate(
         sold_channel=sold_channel(),
-        commune_id=F("producer__commune"),
-        producer_kind=F("producer__kind"),
+        commune_id=F("stored_commune_id"),
+        producer_kind=F("stored_kind"),
     )
     try:
         sql, params = results.values(*FACET_KEYS.values()).query.sql_with_params()

@@ -18,7 +18,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from . import charts
+from .caching import remember
 from .models import Product, headline_figures
+from .models.counts import label_category_groups
 from .reconciliation import AreaComparison, Reconciliation
 
 TOP_COMMUNES = 15
@@ -104,29 +106,37 @@ class Figures:
         self.on = on or timezone.localdate()
         self.products = Product.objects.published()
 
+    def remember(self, name: str, compute):
+        """Each count runs over the whole catalogue: once per catalogue version and day."""
+        return remember(f"statistics:{self.on.isoformat()}:{name}", compute)
+
     @cached_property
     def by_stars(self) -> dict[int, int]:
-        return self.products.count_by_stars(self.on)
+        return self.remember("by-stars", lambda: self.products.count_by_stars(self.on))
 
     @cached_property
     def by_group(self):
-        return self.products.count_by_category_group(self.on)
+        rows = self.remember("by-group", lambda: self.products.category_group_rows(self.on))
+        return label_category_groups(rows)
 
     @cached_property
     def by_commune(self):
-        return self.products.count_by_commune(self.on)
+        return self.remember("by-commune", lambda: self.products.count_by_commune(self.on))
 
     @cached_property
     def by_kind(self):
-        return self.products.producers_by_kind(self.on)
+        return self.remember("by-kind", lambda: self.products.producers_by_kind(self.on))
 
     @cached_property
     def per_year(self) -> dict[int, int]:
-        return certificates().of_published_products().per_year()
+        return self.remember("per-year", lambda: certificates().of_published_products().per_year())
 
     @cached_property
     def expiring(self) -> dict[tuple[int, int], int]:
-        return certificates().of_published_products().expiring_per_quarter(self.on)
+        return self.remember(
+            "expiring",
+            lambda: certificates().of_published_products().expiring_per_quarter(self.on),
+        )
 
     @cached_property
     def headline(self) -> dict[str, int]:
@@ -134,7 +144,9 @@ class Figures:
 
     @cached_property
     def reconciliation(self) -> Reconciliation:
-        return Reconciliation(self.on)
+        reconciliation = Reconciliation(self.on)
+        reconciliation.counts = self.remember("by-area", lambda: reconciliation.counts)
+        return reconciliation
 
     def comparisons(self) -> list[AreaComparison]:
         """The merged province, the former provinces and districts: official beside ours."""

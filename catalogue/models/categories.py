@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from core.slugs import SlugManager, slug_field, unique_slug
 from core.translation import LocalizedText, TranslatedFieldsMixin
 
+from .groupings import CategorySourcesQuerySet
+
 
 def product_model():
     return apps.get_model("catalogue", "Product")
 
 
-class CategoryQuerySet(models.QuerySet):
+class CategoryQuerySet(CategorySourcesQuerySet):
     def sectors(self):
         return self.filter(parent__isnull=True)
 
@@ -92,7 +94,7 @@ class Category(TranslatedFieldsMixin, models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name)
         super().save(*args, **kwargs)
-        product_model().objects.in_category(self).refresh_search_text()
+        product_model().objects.in_category_tree(self).refresh_search_text()
 
     def get_absolute_url(self):
         return reverse("catalogue:category-detail", args=[self.slug])

@@ -19,6 +19,21 @@ def headline_figures(by_stars: dict, by_kind: list, by_commune: list) -> dict[st
     }
 
 
+def label_category_groups(rows: list[dict]) -> list[tuple[str | None, str, int]]:
+    """count_by_category_group()'s rows, labelled in the active language."""
+    fields = ["slug", "name", "name_en", "name_fr"]
+    return [
+        (
+            row["group_slug"],
+            Category(**{f: row[f"group_{f}"] for f in fields}).localized_name
+            if row["group_slug"]
+            else _("Group not recorded"),
+            row["n"],
+        )
+        for row in rows
+    ]
+
+
 class CountsQuerySet(StarsQuerySet):
     def headline_counts(self, on=None):
         """The home page's figures, from the queries behind the statistics page's charts."""
@@ -40,6 +55,10 @@ class CountsQuerySet(StarsQuerySet):
         A product set's products count in its group; the slug is None for products
         filed under a sector only or under no category.
         """
+        return label_category_groups(self.category_group_rows(on))
+
+    def category_group_rows(self, on=None) -> list[dict]:
+        """count_by_category_group() before its labels: rows that keep in a cache."""
         level = Category.Level
         fields = ["slug", "name", "name_en", "name_fr"]
         group = {
@@ -51,16 +70,7 @@ class CountsQuerySet(StarsQuerySet):
         }
         rows = self.certified(on).order_by().annotate(**group).values(*group)
         rows = rows.annotate(n=models.Count("pk")).order_by("-n", "group_name")
-        return [
-            (
-                row["group_slug"],
-                Category(**{f: row[f"group_{f}"] for f in fields}).localized_name
-                if row["group_slug"]
-                else _("Group not recorded"),
-                row["n"],
-            )
-            for row in rows
-        ]
+        return list(rows)
 
     def count_by_commune(self, on=None) -> list[tuple[str | None, str, int]]:
         """(slug, name, products) per commune, most first; the slug is None for "not recorded"."""

@@ -10,9 +10,10 @@ from core.slugs import SlugManager, slug_field, unique_slug
 from core.translation import LocalizedText, TranslatedFieldsMixin
 
 from .. import images
+from .groupings import ProducerSourcesQuerySet
 
 
-class ProducerQuerySet(models.QuerySet):
+class ProducerQuerySet(ProducerSourcesQuerySet):
     def with_published_products(self):
         return self.filter(products__is_published=True).distinct()
 

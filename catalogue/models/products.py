@@ -24,12 +24,13 @@ from .. import qrcodes
 from .categories import Category
 from .codes import PUBLIC_CODE_PATTERN, CodeSequence, public_code
 from .counts import CountsQuerySet
+from .groupings import GroupingsQuerySet
 from .media import ProductImage
 from .producers import Producer
 from .stars import NEWEST_FIRST, RatingState
 
 
-class ProductQuerySet(CountsQuerySet):
+class ProductQuerySet(GroupingsQuerySet, CountsQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -69,14 +70,20 @@ class ProductQuerySet(CountsQuerySet):
             name_match=Case(When(in_name, then=1), default=0, output_field=models.IntegerField())
         )
 
-    def related_to(self, product):
-        """Other products of the same category or commune, same category first."""
+    def related_to(self, product, count: int = 4):
+        """The first `count` other products of the same category or commune, by stars then
+        name.
+
+        The first `count` of each, through its index, then the first of those: the same
+        products as ordering all of them, at the cost of a few rows whatever their number.
+        """
+        others = self.exclude(pk=product.pk).by_stars_then_name().values("pk")
         same = Q(pk__in=[])
         if product.category_id:
-            same |= Q(category_id=product.category_id)
-        if product.producer and product.producer.commune_id:
-            same |= Q(producer__commune_id=product.producer.commune_id)
-        return self.filter(same).exclude(pk=product.pk).by_stars_then_name()
+            same |= Q(pk__in=others.filter(category_id=product.category_id)[:count])
+        if product.stored_commune_id:
+            same |= Q(pk__in=others.filter(stored_commune_id=product.stored_commune_id)[:count])
+        return self.filter(same).by_stars_then_name()[:count]
 
     def similar_to(self, query: str):
         """Close matches for a query with typos (PostgreSQL only).
@@ -91,12 +98,12 @@ class ProductQuerySet(CountsQuerySet):
         )
 
     def in_category(self, category):
-        """Products of `category` or of any category below it."""
-        return self.filter(
-            Q(category=category)
-            | Q(category__parent=category)
-            | Q(category__parent__parent=category)
-        )
+        """Products of `category` or of any category below it (through the copied groupings)."""
+        column = {
+            Category.Level.SECTOR: "stored_sector_id",
+            Category.Level.GROUP: "stored_group_id",
+        }.get(category.level, "category_id")
+        return self.filter(**{column: category.pk})
 
     def for_listing(self, on=None):
         return (
@@ -234,6 +241,21 @@ class Product(TranslatedFieldsMixin, models.Model):
     stored_stars_last_day = models.DateField(
         _("stored stars hold until"), default=datetime.date.max, editable=False
     )
+    # Copies of what listings group and filter by, so that they read this table alone
+    # (groupings.py keeps them): the producer's commune and kind, the category's group and
+    # sector.
+    stored_commune_id = models.BigIntegerField(
+        _("commune (stored)"), null=True, blank=True, editable=False
+    )
+    stored_kind = models.CharField(
+        _("producer kind (stored)"), max_length=20, blank=True, editable=False
+    )
+    stored_group_id = models.BigIntegerField(
+        _("category group (stored)"), null=True, blank=True, editable=False
+    )
+    stored_sector_id = models.BigIntegerField(
+        _("sector (stored)"), null=True, blank=True, editable=False
+    )
 
     objects = SlugManager.from_queryset(ProductQuerySet)()
     # Who changed what and when; the derived search texts and the timestamp would only add noise.
@@ -248,6 +270,10 @@ class Product(TranslatedFieldsMixin, models.Model):
             "stored_stars_changes_on",
             "stored_stars_last_day",
             "stored_state",
+            "stored_commune_id",
+            "stored_kind",
+            "stored_group_id",
+            "stored_sector_id",
         ]
     )
 

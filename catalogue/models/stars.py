@@ -161,7 +161,12 @@ class StarsQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         if on != STORED_STARS_CHECKED[0]:  # stored for another day than the one checked
             STORED_STARS_CHECKED[:] = [None, 0.0]
-        return self.update(**stored_stars_columns(certificate_model(), on))
+        return self.update(**self.stored_columns(on))
+
+    def stored_columns(self, on) -> dict:
+        """update() values of the copies store_current_stars() writes (products add their
+        groupings: groupings.py)."""
+        return stored_stars_columns(certificate_model(), on)
 
     def with_stale_stars(self, on):
         """Products whose stored stars may differ from the certificates' on `on`."""

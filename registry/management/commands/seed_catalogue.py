@@ -353,14 +353,14 @@ class Seeder:
             commune=commune,
             address=f"{place}, Thái Nguyên",
         )
-        producer.brand, producer.place, producer.plain_name = brand, place, name
+        producer.brand, producer.seed_place, producer.plain_name = brand, place, name
         producer.product_names = set()
         return producer
 
     def product(self, number: int, producer: Producer) -> Product:
         category = next(self.category_stream)
         stem = self.rng.choice(self.stems(category))
-        where = self.rng.choice([producer.brand, producer.place])
+        where = self.rng.choice([producer.brand, producer.seed_place])
         name = base = f"{stem} {where}{self.rng.choice(VARIANTS)}"
         # A producer's products have distinct names (a database constraint).
         for n in itertools.count(2):
