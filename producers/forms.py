@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue import images
 from catalogue.models import Producer, Product
+from core.text import printable
 from trade.models import SalesChannel
 
 from .models import (
@@ -25,6 +26,12 @@ class PortalLoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "no_access": _("This account has no access to a producer's portal."),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        if self.is_bound:  # what is shown again is what the person could see (core.text)
+            self.data = self.data.copy()
+            self.data["username"] = printable(self.data.get("username") or "")
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -50,6 +57,17 @@ class ProposalForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.refused = set()
+        if self.is_bound:
+            offered = set(self.fields) | self.ignored_keys
+            self.refused = (set(self.data) | set(self.files)) - offered
+            # One value per field, without control or invisible characters: what is checked,
+            # stored and shown again on a refused form is what the person could see.
+            self.data = {
+                name: printable(self.data.get(name) or "")
+                for name in self.fields
+                if name in self.data
+            }
         # The values the proposal replaces, before validation copies the form's onto the object.
         self.current = {key: current_value(self.instance, key) for key in self.keys()}
         for key, name in self.extra_keys.items():
@@ -60,8 +78,7 @@ class ProposalForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        offered = set(self.fields) | self.ignored_keys
-        refused = sorted((set(self.data) | set(self.files)) - offered)
+        refused = sorted(printable(name)[:60] for name in self.refused)
         if refused:
             raise ValidationError(
                 _("These fields cannot be changed here: %(fields)s. Nothing was proposed."),
