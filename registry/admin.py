@@ -20,6 +20,7 @@ from certification.models import Certificate
 from core.spreadsheets import write_csv, xlsx_bytes
 from editors.roles import editable_commune_ids
 from trade.admin import SalesChannelInline
+from trade.models import SalesChannel
 
 from . import exporting, tasks, uploads
 from .importing import ImportFileError, import_file
@@ -276,6 +277,7 @@ def import_counts(counts: dict) -> list[tuple]:
             ("producer", Producer),
             ("product", Product),
             ("certificate", Certificate),
+            ("saleschannel", SalesChannel),
         ]
     ]
 

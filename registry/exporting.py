@@ -56,6 +56,11 @@ class RowWriter:
             "product_name": product.name,
             "category": category and self.name_or_slug(category, self.shared_category_names),
             "description": product.summary,
+            "where_to_buy": "\n".join(
+                channel.url
+                for channel in product.sales_channels.all()
+                if channel.kind == "online" and channel.url
+            ),
         }
         if producer is not None:  # else no source names it: its columns stay empty
             commune = producer.commune
@@ -113,7 +118,7 @@ def register_rows(products: QuerySet, english: bool = False) -> Iterator[list[Ce
     )
     products = (
         products.select_related("producer__commune", "category")
-        .prefetch_related("sources", Prefetch("certificates", queryset=ratings))
+        .prefetch_related("sources", "sales_channels", Prefetch("certificates", queryset=ratings))
         .order_by("name", "pk")
     )
     for product in products:
@@ -128,7 +133,7 @@ def current_rows(products: QuerySet, url: Callable[[str], str]) -> Iterator[list
     The last two cells are that state and the product's public address, made absolute by `url`.
     """
     writer = RowWriter(english=True)
-    products = list(products.prefetch_related("sources"))
+    products = list(products.prefetch_related("sources", "sales_channels"))
     ids = [product.current_certificate_id for product in products]
     ratings = Certificate.objects.prefetch_related("sources")
     certificates = ratings.in_bulk([pk for pk in ids if pk])

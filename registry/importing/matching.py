@@ -236,7 +236,8 @@ class Importer:
 
     def record(self, number: int, obj: models.Model, action: str, fields: list[str]) -> None:
         rank = {"unchanged": 0, "updated": 1, "created": 2}
-        outcomes = self.result.outcomes[obj._meta.model_name]
+        # Sales channels (trade) are counted only in an import that adds some.
+        outcomes = self.result.outcomes.setdefault(obj._meta.model_name, {})
         previous = outcomes.get(obj.pk)
         if previous is None or rank[action] > rank[previous]:
             outcomes[obj.pk] = action

@@ -54,6 +54,8 @@ COLUMNS = [
     Column("address", "Địa chỉ"),
     Column("phone", "Điện thoại"),
     Column("description", "Mô tả"),
+    # Online stores of the product (trade.SalesChannel): links separated by new lines or ";".
+    Column("where_to_buy", "Nơi mua trực tuyến", aliases=("where to buy", "mua trực tuyến")),
 ]
 # A row with any of these cells is a rating of its product; without any, the product alone.
 RATING_KEYS = [

@@ -12,6 +12,7 @@ from certification.models import Certificate
 from core.slugs import unique_slug
 from core.text import fold
 from sources.models import Source
+from trade.models import SalesChannel
 
 from .matching import Importer
 from .reading import (
@@ -111,6 +112,7 @@ class RowImport:
             "address": cell_text,
             "phone": cell_text,
             "description": cell_text,
+            "where_to_buy": parse_sources,  # web addresses, http and https only
         }
         for key, parse in parsers.items():
             if not self.present(key):
@@ -202,6 +204,22 @@ class RowImport:
                 importer.remember_rating(certificate)
             action = "created" if created else "updated" if changed else "unchanged"
             importer.record(self.number, obj, action, changed)
+        if "where_to_buy" in self.values:
+            self.add_online_stores(product)
+
+    def add_online_stores(self, product: Product) -> None:
+        """The row's online stores that the product does not list yet (none is removed)."""
+        listed = set(
+            product.sales_channels.filter(kind=SalesChannel.Kind.ONLINE).values_list(
+                "url", flat=True
+            )
+        )
+        for url in self.values["where_to_buy"]:
+            if url not in listed:
+                channel = SalesChannel(product=product, kind=SalesChannel.Kind.ONLINE, url=url)
+                channel.save()
+                listed.add(url)
+                self.importer.record(self.number, channel, "created", [])
 
     def source_links(
         self, product: Product, certificate: Certificate | None
