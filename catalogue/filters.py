@@ -15,7 +15,7 @@ from core.text import printable
 from places.models import Commune
 
 from . import caching
-from .models import Category, Producer, Product, RatingState
+from .models import Category, Producer, Product, ProductLink, RatingState
 
 NOT_RECORDED = "not-recorded"
 
@@ -53,14 +53,18 @@ SALES_CHANNEL_KINDS = {ONLINE: "online", AT_POINT_OF_SALE: "point_of_sale"}
 
 
 def sold_through(kind: str) -> Q:
-    """The product, or its producer, has a sales channel of `kind`.
+    """The product, or its producer, has a sales channel of `kind`; online, the product's
+    shop links (ProductLink, shown with its channels) count too.
 
     trade.SalesChannel lies above the catalogue: read through apps.get_model, never imported.
     """
     channels = apps.get_model("trade", "SalesChannel").objects.filter(kind=kind)
-    return Q(Exists(channels.filter(product=OuterRef("pk")))) | Q(
+    found = Q(Exists(channels.filter(product=OuterRef("pk")))) | Q(
         Exists(channels.filter(producer=OuterRef("producer_id")))
     )
+    if kind == "online":
+        found |= Q(Exists(ProductLink.objects.filter(product=OuterRef("pk"))))
+    return found
 
 
 def sold_channel():

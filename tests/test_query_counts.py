@@ -343,7 +343,7 @@ def test_facet_queries_do_not_grow_with_communes_categories_stars_and_kinds(clie
         "category": LARGE,
         "commune": LARGE,
         "kind": len(Producer.Kind),
-        "sold": 0,  # no sales channel (trade) on record: an empty group, not shown
+        "sold": 1,  # online: every product has a shop link (ProductLink)
     }
 
 

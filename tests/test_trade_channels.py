@@ -155,6 +155,14 @@ def test_the_listing_filters_sold_online(client, sold):
     assert facet_counts(response) == {"bán trực tuyến": 2, "tại điểm bán OCOP": 1}
 
 
+def test_a_shop_link_counts_as_sold_online(client, sold):
+    """The catalogue's older shop links show under "Online": the filter agrees."""
+    make_link(product=sold["neither"])
+    response = client.get(reverse("catalogue:product-list"), {"sold": "online"})
+    assert sold["neither"] in response.context["page"].object_list
+    assert facet_counts(response)["bán trực tuyến"] == 3
+
+
 def test_the_listing_filters_sold_in_a_point_of_sale(client, sold):
     response = client.get(reverse("catalogue:product-list"), {"sold": "point-of-sale"})
     assert set(response.context["page"].object_list) == {sold["point"], sold["both"]}
