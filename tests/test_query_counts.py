@@ -227,11 +227,13 @@ EXPECTED = {
     # category, fixed category lookup, facets, page, images, subcategories
     "category-detail": 6,
     # producer, products, cover images
-    "producer-detail": 3,
+    # + events (events_tags.producer_events): its events and awards
+    "producer-detail": 3 + 1,
     # product, images, links, quality marks, sources, certificates, their sources, related
     # products, their images
     # + trade (trade_tags.where_to_buy): the sales channels of the product and its producer
-    "product-detail": 9 + 1,
+    # + events (events_tags.product_events): its events and awards
+    "product-detail": 9 + 1 + 1,
     "producer-list": 2,
     # communes with counts, products without a commune
     "commune-list": 2,
@@ -239,7 +241,8 @@ EXPECTED = {
     "category-list": 2,
     # featured, their images, sectors, communes with counts, and the headline figures from
     # the statistics queries: products by stars, producers by kind, products by commune
-    "home": 7,
+    # + events (events_tags.home_events_and_news): the next event, the latest news
+    "home": 7 + 2,
     # products by stars, by category group, by commune, producers by kind,
     # certificates per year, certificates expiring per quarter; beside the official totals:
     # products by former address and rating state, the totals, their further sources
