@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 
-from catalogue.caching import current_version
+from catalogue.caching import VERSION_KEY, current_version
 from core.clients import rate_limit_key
 
 logger = logging.getLogger(__name__)
@@ -67,11 +67,10 @@ def count_request(request) -> tuple[int, int, int] | None:
     client = hashlib.sha256(rate_limit_key(request).encode()).hexdigest()[:32]
     key = f"opendata-rate:{slot}:{client}"
     try:
-        cache.add(key, 0, window + 1)
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window + 1)
-        count = 1
+        try:
+            count = cache.incr(key)  # one round trip, but for the window's first request
+        except ValueError:  # not there yet (or expired just now)
+            count = 1 if cache.add(key, 1, window + 1) else cache.incr(key)
     except Exception as error:  # any backend's connection error
         logger.warning("API rate limit unavailable: %s", type(error).__name__)
         return None
@@ -94,11 +93,18 @@ def too_many(limit: int, wait: int) -> HttpResponse:
     return response
 
 
+# {version: when first served}, so that a cached answer costs no extra cache round trip.
+SEEN_AT: dict[int, float] = {}
+
+
 def version_seen_at(version: int) -> float:
     """When this site first served catalogue `version` (its Last-Modified)."""
-    key = f"opendata-version-time:{version}"
-    cache.add(key, time.time(), None)
-    return cache.get(key) or time.time()
+    if version not in SEEN_AT:
+        key = f"opendata-version-time:{version}"
+        cache.add(key, time.time(), None)
+        SEEN_AT.clear()  # only the current version matters
+        SEEN_AT[version] = cache.get(key) or time.time()
+    return SEEN_AT[version]
 
 
 def last_modified(version: int) -> float:
@@ -142,20 +148,25 @@ def served(view, *, cacheable: bool, parameters: frozenset[str] = frozenset()):
 
 
 def answer(request, view, args, kwargs, cacheable, parameters) -> HttpResponse:
-    version = current_version() if cacheable else None
-    if version is None:  # not an answer of the catalogue, or the cache is unreachable
+    if not cacheable:
         return view(request, *args, **kwargs)
     url = request.build_absolute_uri()
     day = timezone.localdate().isoformat()
+    key = f"api:{day}:{hashlib.sha256(url.encode()).hexdigest()}"
+    store = settings.PAGE_CACHE_TIMEOUT and worth_caching(request, parameters)
+    # The version and the stored answer in one round trip.
+    found = cache.get_many([VERSION_KEY, key] if store else [VERSION_KEY])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = current_version()
+    if version is None:  # the cache is unreachable: drawn, neither validated nor stored
+        return view(request, *args, **kwargs)
     digest = hashlib.sha256(f"{version}:{day}:{url}".encode()).hexdigest()[:32]
     etag = quote_etag(digest)
     modified = last_modified(version)
     if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-        return validated(response, etag, modified)
-    key = f"api:{day}:{hashlib.sha256(url.encode()).hexdigest()}"
-    store = settings.PAGE_CACHE_TIMEOUT and worth_caching(request, parameters)
-    stored = cache.get(key) if store else None
+        return validated(HttpResponse(status=304), etag, modified)
+    stored = found.get(key)
     if stored is not None and stored[0] == version:
         _version, content, content_type, link = stored
         response = HttpResponse(content, content_type=content_type)

@@ -11,7 +11,9 @@ from openapi_spec_validator import validate
 from catalogue.models import Product
 from certification.models import Certificate
 from core.dates import add_months
+from opendata.api import PRODUCT_FILTERS
 
+from . import hostile
 from .factories import make_certificate, make_certified_product, make_product
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +250,20 @@ def test_list_queries_do_not_grow_with_the_page(client, settings):
         return len(captured)
 
     assert queries(3) == queries(27)
+
+
+@pytest.mark.parametrize("payload", hostile.PAYLOADS, ids=range(len(hostile.PAYLOADS)))
+def test_hostile_values_in_every_api_parameter(client, settings, payload):
+    """A JSON answer every time: 200, or a 400 naming the refused parameters; never a 500."""
+    settings.OPENDATA_API_RATE_LIMIT = 0
+    make_certified_product()
+    names = [*PRODUCT_FILTERS, "cursor", "limit", "changed_since"]
+    for name in names:
+        response = client.get(PRODUCTS, {name: payload})
+        hostile.check(response, statuses={200, 400}, what=f"{name}={payload[:40]!r}")
+        assert response["Content-Type"].startswith("application/json")
+        if response.status_code == 400:
+            assert name in {e["parameter"] for e in response.json()["errors"]}
+    everywhere = dict.fromkeys(names, payload)
+    for path in ["/api/v1/producers", "/api/v1/certificates", "/api/v1/products/withdrawn"]:
+        hostile.check(client.get(path, everywhere), statuses={200, 400}, what=path)
