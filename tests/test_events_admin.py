@@ -170,3 +170,16 @@ def test_staff_without_the_right_to_add_entrants_are_refused(client, django_user
     response = client.post(add_entrants_url(event), {"products": [make_product().pk]})
     assert response.status_code == 403
     assert not event.entrants.exists()
+
+
+def test_the_product_choice_searches_products_as_staff_type(staff_client):
+    make_product(name="Chè Đinh Tân Cương")
+    make_product(name="Mật ong bạc hà")
+    page = staff_client.get(add_entrants_url(make_event())).content.decode()
+    assert 'data-model-name="entrant" data-field-name="product"' in page
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "events", "model_name": "entrant", "field_name": "product", "term": "dinh"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Chè Đinh Tân Cương"]
