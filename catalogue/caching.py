@@ -100,10 +100,11 @@ def one_off(response):
     return response
 
 
-def _page_key(request) -> str:
+def _page_key(request, language: str | None = None) -> str:
     url = request.build_absolute_uri()  # host and scheme too: pages print absolute URLs
     digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"page:{timezone.localdate().isoformat()}:{translation.get_language()}:{digest}"
+    language = language or translation.get_language()
+    return f"page:{timezone.localdate().isoformat()}:{language}:{digest}"
 
 
 def _cacheable(request, response) -> bool:
@@ -154,7 +155,12 @@ def cache_public_page(view=None, *, parameters=()):
             else:
                 response = view(request, *args, **kwargs)
                 if version is not None and _cacheable(request, response):
-                    cache.set(key, (version, response), timeout)
+                    if getattr(request, "page_cache_early", False):
+                        # Stored by PageCacheMiddleware with the headers of the middleware
+                        # between it and here, and served from there next time.
+                        response.page_cache_entry = (key, version, timeout)
+                    else:
+                        cache.set(key, (version, response), timeout)
         else:
             response = view(request, *args, **kwargs)
         if response.status_code == 200:
@@ -185,3 +191,44 @@ def remember(name: str, compute, timeout: int | None = None):
     if version is not None:
         cache.set(key, (version, value), AGGREGATE_TIMEOUT if timeout is None else timeout)
     return value
+
+
+class PageCacheMiddleware:
+    """Serve a cached anonymous page before the middleware a stored page has no use for:
+    sessions, locale, CSRF, authentication, messages, axes and history.
+
+    It sits right after the CSP middleware: the middleware above it (security, request log,
+    WhiteNoise, gzip, ETag, CSP) still handles every response; the headers of those below it
+    (Content-Language, Vary, X-Frame-Options) are stored with the page, which
+    cache_public_page drew and marked (page_cache_entry) on its way out. The key is the one
+    cache_public_page uses: the language comes from the path as LocaleMiddleware reads it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        early = (
+            request.method in ("GET", "HEAD")
+            and settings.PAGE_CACHE_TIMEOUT
+            and not _may_be_signed_in(request)
+            and not request.GET.get("q")
+        )
+        if early:
+            language = (
+                translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+            )
+            key = _page_key(request, language)
+            found = cache.get_many([VERSION_KEY, key])
+            stored, version = found.get(key), found.get(VERSION_KEY)
+            if version is not None and stored is not None and stored[0] == version:
+                return stored[1]
+            request.page_cache_early = True
+        response = self.get_response(request)
+        entry = getattr(response, "page_cache_entry", None)
+        if entry is not None:
+            del response.page_cache_entry
+            key, version, timeout = entry
+            if not response.cookies:  # set below this middleware (CSRF, session, language)
+                cache.set(key, (version, response), timeout)
+        return response

@@ -109,6 +109,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",  # HTML; static files come precompressed
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 Not Modified
     "csp.middleware.CSPMiddleware",
+    # A cached anonymous page, served before sessions, locale, CSRF, auth, messages, axes and
+    # history (catalogue/caching.py); the middleware above still handles it.
+    "catalogue.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
