@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,8 +18,27 @@ class EventImageInline(admin.TabularInline):
     fields = ["image", "alt_text", "position"]
 
 
+class EntrantFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A product enters an event once: two rows naming it get a message, not a 500."""
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            product = form.cleaned_data.get("product")
+            if product is None:
+                continue
+            if product.pk in seen:
+                form.add_error(
+                    "product", gettext("This product is already an entrant of this event.")
+                )
+            seen.add(product.pk)
+
+
 class EntrantInline(admin.TabularInline):
     model = Entrant
+    formset = EntrantFormSet
     extra = 0
     autocomplete_fields = ["product", "producer"]
     fields = [

@@ -183,3 +183,50 @@ def test_the_product_choice_searches_products_as_staff_type(staff_client):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Chè Đinh Tân Cương"]
+
+
+def test_the_same_product_twice_in_the_entrants_gets_a_message(staff_client):
+    event = make_event()
+    product = make_product()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = form_data(staff_client.get(url).content, "event_form")
+    data |= {"entrants-TOTAL_FORMS": "2"}
+    for n in (0, 1):
+        data |= {f"entrants-{n}-product": str(product.pk), f"entrants-{n}-award": "Giải Ba"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not event.entrants.exists()
+
+
+def test_an_entrant_with_neither_product_nor_producer_gets_a_message(staff_client):
+    event = make_event()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = form_data(staff_client.get(url).content, "event_form")
+    data |= {"entrants-TOTAL_FORMS": "1", "entrants-0-booth": "12"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "Hãy chọn sản phẩm, chủ thể, hoặc cả hai." in response.content.decode()
+    assert not event.entrants.exists()
+
+
+def test_a_session_ending_before_it_starts_gets_a_message(staff_client):
+    session = make_session()
+    url = reverse("admin:events_session_change", args=[session.pk])
+    data = form_data(staff_client.get(url).content, "session_form")
+    data |= {"starts_at": "10:00", "ends_at": "09:00"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "Phiên không thể kết thúc trước khi bắt đầu." in response.content.decode()
+
+
+def test_a_product_already_entered_added_again_gets_a_message(staff_client):
+    entrant = make_entrant()
+    url = reverse("admin:events_event_change", args=[entrant.event.pk])
+    data = form_data(staff_client.get(url).content, "event_form")
+    n = int(data["entrants-TOTAL_FORMS"])
+    data |= {"entrants-TOTAL_FORMS": str(n + 1), f"entrants-{n}-product": str(entrant.product.pk)}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert entrant.event.entrants.count() == 1
