@@ -54,10 +54,13 @@ def codes_in(upload) -> list[str]:
     except UnicodeDecodeError:
         raise ValidationError(_("The file is not a UTF-8 CSV file.")) from None
     codes = []
-    for row in csv.reader(io.StringIO(text)):
-        cell = row[0].strip() if row else ""
-        if cell and cell.lower() not in ("code", "public_code", "mã", "ma"):
-            codes.append(cell)
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            cell = row[0].strip() if row else ""
+            if cell and cell.lower() not in ("code", "public_code", "mã", "ma"):
+                codes.append(cell[:50])
+    except csv.Error:
+        raise ValidationError(_("The file is not a UTF-8 CSV file.")) from None
     if len(codes) > MAX_CODES:
         raise ValidationError(_("The file holds more than 5,000 codes."))
     return codes

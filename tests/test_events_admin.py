@@ -109,8 +109,8 @@ def test_an_unknown_code_adds_nothing_and_is_named(staff_client):
 
 @pytest.mark.parametrize(
     "content",
-    [b"\xff\xfe\x00bad", b"", b"code\n"],
-    ids=["not utf-8", "empty", "heading only"],
+    [b"\xff\xfe\x00bad", b"", b"code\n", b'a\x00b\n"unclosed', b"x" * 600_000],
+    ids=["not utf-8", "empty", "heading only", "nul and open quote", "too large"],
 )
 def test_bad_csv_files_get_a_message(staff_client, content):
     event = make_event()
