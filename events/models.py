@@ -311,15 +311,21 @@ class EntrantQuerySet(models.QuerySet):
     def of_published_events(self):
         return self.filter(event__is_published=True)
 
+    def public(self):
+        """Entrants whose product, if any, is published: a withdrawn product is not shown."""
+        return self.filter(Q(product__isnull=True) | Q(product__is_published=True))
+
     def for_event_page(self):
-        return self.select_related("product__category", "product__producer", "producer")
+        return self.public().select_related("product__category", "product__producer", "producer")
 
     def of_product(self, product):
         return self.of_published_events().filter(product=product)
 
     def of_producer(self, producer):
-        return self.of_published_events().filter(
-            Q(producer=producer) | Q(product__producer=producer)
+        return (
+            self.of_published_events()
+            .public()
+            .filter(Q(producer=producer) | Q(product__producer=producer))
         )
 
 

@@ -383,3 +383,14 @@ def test_the_news_list_links_its_feed_and_the_rating_changes_feed(client):
     feed = reverse("events:news-feed")
     assert '<link rel="alternate" type="application/atom+xml"' in html and feed in html
     assert f'href="{reverse("opendata:rating-feed")}"' in html
+
+
+def test_an_unpublished_product_is_not_listed_among_the_entrants(client):
+    event = make_event()
+    hidden = make_product(name="Sản phẩm đã rút", is_published=False)
+    make_entrant(event=event, product=hidden)
+    make_entrant(event=event, product=make_product(producer=hidden.producer, name="Chè còn bán"))
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Chè còn bán" in html and "Sản phẩm đã rút" not in html
+    producer_page = client.get(hidden.producer.get_absolute_url()).content.decode()
+    assert "Sản phẩm đã rút" not in producer_page
