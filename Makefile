@@ -60,7 +60,8 @@ messages: $(VENV)/.installed-dev
 vendor:
 	npm ci --silent --no-audit --no-fund
 	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+		node_modules/leaflet/dist/leaflet.css \
 		node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet/
 
 # Rebuild fixtures/*.json and fixtures/media from ../shared/data.
