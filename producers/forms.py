@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from catalogue import images
@@ -29,6 +30,10 @@ class PortalLoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
+        # Django sets max_length after building the field, which adds no validator: a longer
+        # name would reach django-axes, whose columns hold 255 characters (PostgreSQL refuses).
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
         if self.is_bound:  # what is shown again is what the person could see (core.text)
             self.data = self.data.copy()
             self.data["username"] = printable(self.data.get("username") or "")
