@@ -60,6 +60,9 @@ def test_setup_roles_gives_each_group_its_permissions():
         "producers.change_proposal",
         "producers.view_proposal",
         "producers.view_auditevent",
+        # enquiries to their communes' producers: read and mark answered or spam
+        "trade.change_enquiry",
+        "trade.view_enquiry",
         *(
             f"{app}.{action}_{model}"
             for app, model in [
@@ -67,6 +70,9 @@ def test_setup_roles_gives_each_group_its_permissions():
                 ("catalogue", "product"),
                 ("catalogue", "productimage"),
                 ("catalogue", "productlink"),
+                ("trade", "pointofsale"),
+                ("trade", "saleschannel"),
+                ("trade", "producerplace"),
                 ("certification", "certificate"),
                 # the sources they cite for their communes' products and ratings
                 ("sources", "source"),

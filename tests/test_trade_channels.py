@@ -227,3 +227,30 @@ def test_the_admin_refuses_a_script_link_with_a_message(staff_client):
 
 def admin_form_data(page) -> dict:
     return form_data(page.content, "product_form")
+
+
+# Deleted products
+
+
+def test_a_restored_product_gets_its_channels_back(staff_client):
+    """catalogue/history.py restores the product; trade restores the channels deleted with it."""
+    from catalogue.history import restore_product
+    from catalogue.models import Product
+
+    product = make_product(name="Mật ong rừng")
+    make_channel(product=product, url="https://shopee.vn/mat-ong")
+    point = make_point()
+    make_channel(product=product, kind="point_of_sale", url="", point_of_sale=point)
+    other = make_channel(producer=product.producer, url="https://tiki.vn/htx")
+    url = reverse("admin:catalogue_product_delete", args=[product.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 302
+    assert not SalesChannel.objects.filter(product_id=product.pk).exists()
+    deletion = Product.history.get(id=product.pk, history_type="-")
+    restored = restore_product(deletion)
+    channels = restored.sales_channels.order_by("pk")
+    assert [(c.kind, c.url, c.point_of_sale) for c in channels] == [
+        ("online", "https://shopee.vn/mat-ong", None),
+        ("point_of_sale", "", point),
+    ]
+    assert channels[0].history.first().history_change_reason == "restore"
+    assert SalesChannel.objects.filter(pk=other.pk).exists()  # the producer's: never deleted

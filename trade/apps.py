@@ -7,8 +7,13 @@ class TradeConfig(AppConfig):
     verbose_name = _("Where to buy and visit")
 
     def ready(self):
+        from simple_history.signals import post_create_historical_record
+
         from catalogue import caching
 
-        from . import models
+        from . import models, restore
 
         caching.watch(models.PointOfSale, models.SalesChannel, models.ProducerPlace)
+        post_create_historical_record.connect(
+            restore.restore_channels, dispatch_uid="trade-restore-channels"
+        )
