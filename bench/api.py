@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 from bench import databases, servers
-from bench.common import BASE_DIR, log, manage, stop_cleanly_on_signals
+from bench.common import BASE_DIR, log, manage, run_json, stop_cleanly_on_signals
 from bench.pages import server_env
 from bench.report import RESULTS, heading, machine, versions
 from bench.wrk import ensure_wrk, parse_wrk
@@ -42,7 +42,44 @@ TARGETS = [
 ETAG_TARGET = ("API, 304 (If-None-Match)", "/api/v1/products?stars=5")
 
 
+def probe() -> None:
+    """In one process, through Django's test client: each URL's time per request, the
+    listing's and the API's interleaved so that other load on the machine falls on both.
+    Prints one JSON line {name: median ms} for the uncached and the cached mode."""
+    from django.conf import settings as django_settings
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    commune = json.loads(client.get("/api/v1/products?limit=50").content)["results"]
+    commune = next(p["commune"]["slug"] for p in commune if p["commune"])
+    targets = [(name, path.format(commune=commune)) for name, path in TARGETS]
+    result = {}
+    for mode, timeout, repeat in [("uncached", 0, 7), ("cached", 3600, 300)]:
+        django_settings.PAGE_CACHE_TIMEOUT = timeout
+        cache.clear()
+        times = {name: [] for name, _path in [*targets, ETAG_TARGET]}
+        etag = client.get(ETAG_TARGET[1])["ETag"]
+        for _ in range(repeat):
+            for name, path in targets:
+                started = time.perf_counter()
+                assert client.get(path).status_code == 200, path
+                times[name].append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            response = client.get(ETAG_TARGET[1], headers={"If-None-Match": etag})
+            assert response.status_code == 304, (response.status_code, etag, response.get("ETag"))
+            times[ETAG_TARGET[0]].append((time.perf_counter() - started) * 1000)
+        result[mode] = {name: statistics.median(values) for name, values in times.items()}
+    print(json.dumps(result))
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--probe"]:
+        from bench.common import setup_django
+
+        setup_django()
+        probe()
+        return 0
     parser = argparse.ArgumentParser(
         prog="python -m bench.api", description=__doc__.split("\n\n")[0]
     )
@@ -90,8 +127,14 @@ def main() -> int:
                         "2025",
                         stdout=subprocess.DEVNULL,
                     )
+                log("timing each URL alone, in one process")
+                alone = run_json(
+                    "bench.api",
+                    ["--probe"],
+                    db_env | {"ALLOWED_HOSTS": "127.0.0.1,testserver", "REDIS_URL": ""},
+                )
                 try:
-                    results.append((label, measure(db_env, folder, args)))
+                    results.append((label, measure(db_env, folder, args) | {"alone": alone}))
                 finally:
                     forget_keys(args.redis, prefix)
     text = report(results, args, time.monotonic() - started, load_before)
@@ -190,21 +233,26 @@ def report(results, args, seconds: float, load_before: float) -> str:
     ]
     for label, modes in results:
         lines += ["", f"### {label} ({modes['uncached']['count']:,} published products)", ""]
-        lines += ["| URL | uncached rps | p50 ms | p99 ms | cached rps | p50 ms | p99 ms |"]
-        lines += ["|---|--:|--:|--:|--:|--:|--:|"]
+        lines += [
+            "| URL | alone ms, uncached | alone ms, cached | uncached rps | p50 ms | p99 ms "
+            "| cached rps | p50 ms | p99 ms |"
+        ]
+        lines += ["|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+        alone = modes["alone"]
         for name in [name for name, _p in TARGETS] + [ETAG_TARGET[0]]:
             u, c = modes["uncached"][name], modes["cached"][name]
             lines.append(
-                f"| {name} | {u['rps']:,.0f} | {u['p50']:.1f} | {u['p99']:.1f} "
+                f"| {name} | {alone['uncached'][name]:.1f} | {alone['cached'][name]:.2f} "
+                f"| {u['rps']:,.0f} | {u['p50']:.1f} | {u['p99']:.1f} "
                 f"| {c['rps']:,.0f} | {c['p50']:.1f} | {c['p99']:.1f} |"
             )
         lines.append("")
-        for pair in [("listing, stars=5", "API, stars=5"), ("listing", "API")]:
-            html, api = (modes["uncached"][n]["p50"] for n in pair)
-            cached = (modes["cached"][n]["rps"] for n in pair)
-            html_rps, api_rps = cached
+        for html_name, api_name in [("listing, stars=5", "API, stars=5"), ("listing", "API")]:
+            u, c = alone["uncached"], alone["cached"]
+            html_rps, api_rps = (modes["cached"][n]["rps"] for n in (html_name, api_name))
             lines.append(
-                f"- {pair[1]}: uncached p50 {api / html:.2f}× the listing's; cached "
+                f"- {api_name}: alone, uncached {u[api_name] / u[html_name]:.2f}× the listing's "
+                f"time, cached {c[api_name] / c[html_name]:.2f}×; under wrk, cached "
                 f"{api_rps / html_rps:.0%} of the listing's requests/s."
             )
     lines += ["", END]

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",  # HTML; static files come precompressed
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 Not Modified
     "csp.middleware.CSPMiddleware",
+    # The open-data API's preflights, 429s, 304s and stored answers (opendata/serving.py).
+    "opendata.serving.ApiMiddleware",
     # A cached anonymous page, served before sessions, locale, CSRF, auth, messages, axes and
     # history (catalogue/caching.py); the middleware above still handles it.
     "catalogue.caching.PageCacheMiddleware",

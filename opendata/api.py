@@ -29,7 +29,7 @@ from trade.models import PointOfSale
 
 from . import records, schemas
 from .changes import changed_since, validity_changed, withdrawn_since
-from .serving import json_response, served
+from .serving import PARAMETERS, json_response, served
 
 DEFAULT_LIMIT = 24  # the HTML listing's page
 MAX_LIMIT = 200
@@ -372,8 +372,6 @@ def get_event(request, slug: str):
     return records.event(get_object_or_404(records.events_for_api(Event.objects.all()), slug=slug))
 
 
-# Every operation's query parameters, for the cache: an address with others is not stored.
-PARAMETERS = frozenset([*PRODUCT_FILTERS, "cursor", "limit", "changed_since", "product"])
 NOT_CATALOGUE = {"openapi-json", "openapi-view", "api-root"}
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,10 +25,17 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 
 from catalogue.caching import VERSION_KEY, current_version
+from catalogue.filters import ProductFilter
 from core.clients import rate_limit_key
 
 logger = logging.getLogger(__name__)
 
+API_PREFIX = "/api/"
+# Every operation's query parameters: an address with others is drawn, never stored.
+PARAMETERS = frozenset(
+    [*(name for name in ProductFilter.base_filters if name != "sort")]
+    + ["cursor", "limit", "changed_since", "product"]
+)
 # Headers a page on another site may read from a cross-origin answer.
 EXPOSED = "ETag, Last-Modified, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining"
 
@@ -119,6 +127,44 @@ def worth_caching(request, parameters: frozenset[str]) -> bool:
     )
 
 
+def finish(request, response: HttpResponse, counted, head: bool) -> HttpResponse:
+    if counted:
+        response["X-RateLimit-Limit"] = str(counted[1])
+        response["X-RateLimit-Remaining"] = str(max(0, counted[1] - counted[0]))
+    if head:
+        response.content = b""
+    return cors(response)
+
+
+class ApiMiddleware:
+    """Answer what needs no view before the middleware the API has no use for (sessions,
+    locale, CSRF, authentication, messages, axes, history), as the page cache does
+    (catalogue.caching.PageCacheMiddleware): preflights, the rate limit's 429, 304s and
+    stored answers. Anything else goes on to the view, wrapped by served()."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        if request.method == "OPTIONS":
+            return preflight()
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        counted = request.opendata_counted = count_request(request)
+        if counted and counted[0] > counted[1]:
+            return cors(too_many(counted[1], counted[2]))
+        response, _lookup = look_up(request, storing(request, PARAMETERS))
+        if response is not None:
+            return finish(request, response, counted, request.method == "HEAD")
+        return self.get_response(request)
+
+
+def storing(request, parameters) -> bool:
+    return bool(settings.PAGE_CACHE_TIMEOUT) and worth_caching(request, parameters)
+
+
 def served(view, *, cacheable: bool, parameters: frozenset[str] = frozenset()):
     """Wrap one of the API's URL views; `cacheable` answers follow the catalogue version."""
 
@@ -131,59 +177,75 @@ def served(view, *, cacheable: bool, parameters: frozenset[str] = frozenset()):
             request.method = "GET"
         if request.method != "GET":  # the API only reads
             return cors(HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"]))
-        counted = count_request(request)
-        if counted and counted[0] > counted[1]:
-            return cors(too_many(counted[1], counted[2]))
+        if hasattr(request, "opendata_counted"):  # by ApiMiddleware
+            counted = request.opendata_counted
+        else:
+            counted = count_request(request)
+            if counted and counted[0] > counted[1]:
+                return cors(too_many(counted[1], counted[2]))
         with translation.override("en"):  # the API's messages are in English
             response = answer(request, view, args, kwargs, cacheable, parameters)
-        if counted:
-            response["X-RateLimit-Limit"] = str(counted[1])
-            response["X-RateLimit-Remaining"] = str(max(0, counted[1] - counted[0]))
         if head:
             request.method = "HEAD"
-            response.content = b""
-        return cors(response)
+        return finish(request, response, counted, head)
 
     return wrapper
 
 
-def answer(request, view, args, kwargs, cacheable, parameters) -> HttpResponse:
-    if not cacheable:
-        return view(request, *args, **kwargs)
+@dataclass
+class Lookup:
+    version: int
+    key: str
+    etag: str
+    modified: float
+    store: bool
+
+
+def look_up(request, store: bool) -> tuple[HttpResponse | None, Lookup | None]:
+    """(the answer when it needs no view: a 304 or the stored one, else None; what to
+    validate and store a drawn answer with, or None when the cache is unreachable)."""
     url = request.build_absolute_uri()
     day = timezone.localdate().isoformat()
     key = f"api:{day}:{hashlib.sha256(url.encode()).hexdigest()}"
-    store = settings.PAGE_CACHE_TIMEOUT and worth_caching(request, parameters)
-    # The version and the stored answer in one round trip.
-    found = cache.get_many([VERSION_KEY, key] if store else [VERSION_KEY])
+    # The version and the stored answer in one round trip; only the version to revalidate.
+    revalidating = "If-None-Match" in request.headers
+    found = cache.get_many([VERSION_KEY, key] if store and not revalidating else [VERSION_KEY])
     version = found.get(VERSION_KEY)
     if version is None:
         version = current_version()
     if version is None:  # the cache is unreachable: drawn, neither validated nor stored
-        return view(request, *args, **kwargs)
+        return None, None
     digest = hashlib.sha256(f"{version}:{day}:{url}".encode()).hexdigest()[:32]
-    etag = quote_etag(digest)
-    modified = last_modified(version)
-    if etag in request.headers.get("If-None-Match", ""):
-        return validated(HttpResponse(status=304), etag, modified)
-    stored = found.get(key)
+    lookup = Lookup(version, key, quote_etag(digest), last_modified(version), store)
+    if lookup.etag in request.headers.get("If-None-Match", ""):
+        return validated(HttpResponse(status=304), lookup), lookup
+    stored = found.get(key) if key in found else (cache.get(key) if store else None)
     if stored is not None and stored[0] == version:
         _version, content, content_type, link = stored
         response = HttpResponse(content, content_type=content_type)
         if link:
             response["Link"] = link
-        return validated(response, etag, modified)
-    response = view(request, *args, **kwargs)
-    if response.status_code != 200:
+        return validated(response, lookup), lookup
+    return None, lookup
+
+
+def answer(request, view, args, kwargs, cacheable, parameters) -> HttpResponse:
+    if not cacheable:
+        return view(request, *args, **kwargs)
+    response, lookup = look_up(request, storing(request, parameters))
+    if response is not None:
         return response
-    if store and not response.streaming:
-        entry = (version, response.content, response["Content-Type"], response.get("Link"))
-        cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
-    return validated(response, etag, modified)
+    response = view(request, *args, **kwargs)
+    if lookup is None or response.status_code != 200:
+        return response
+    if lookup.store and not response.streaming:
+        entry = (lookup.version, response.content, response["Content-Type"], response.get("Link"))
+        cache.set(lookup.key, entry, settings.PAGE_CACHE_TIMEOUT)
+    return validated(response, lookup)
 
 
-def validated(response: HttpResponse, etag: str, modified: float) -> HttpResponse:
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(modified)
+def validated(response: HttpResponse, lookup: Lookup) -> HttpResponse:
+    response["ETag"] = lookup.etag
+    response["Last-Modified"] = http_date(lookup.modified)
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
     return response
