@@ -1,11 +1,13 @@
 """Approving or rejecting a proposal: applied in one transaction, recorded in the history
 with the producer as author and the staff member as approver; a rejection is mailed."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -131,8 +133,9 @@ def reject(proposal: Proposal, staff, reason: str, request=None) -> None:
 def send_rejection(proposal: Proposal) -> None:
     if not proposal.author.email:
         return
-    with translation.override("vi"):
-        context = {"proposal": proposal}
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("producers:proposal", args=[proposal.pk])
+        context = {"proposal": proposal, "link": settings.SITE_URL.rstrip("/") + path}
         subject = render_to_string("producers/mail/rejected_subject.txt", context).strip()
         body = render_to_string("producers/mail/rejected.txt", context)
     send_mail(subject, body, None, [proposal.author.email])

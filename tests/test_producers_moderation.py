@@ -11,7 +11,7 @@ from django.urls import reverse
 from catalogue.models import Product
 from editors.models import CommuneEditor
 from editors.roles import COMMUNE_EDITORS
-from producers.models import AuditEvent, Proposal, ProposedPhoto
+from producers.models import AuditEvent, Invitation, Proposal, ProposedPhoto
 from tests.factories import make_certificate, make_commune, make_producer, make_product, tiny_png
 from tests.factories_producers import make_member, make_proposal, make_staff, private_proposals  # noqa: F401
 
@@ -109,6 +109,7 @@ def test_rejection_needs_a_reason_mails_it_and_the_portal_shows_it(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["htx@example.invalid"]
     assert "Ảnh bị mờ, xin gửi ảnh rõ hơn." in mail.outbox[0].body
+    assert reverse("producers:proposal", args=[proposal.pk]) in mail.outbox[0].body
     product = Product.objects.get(pk=proposal.product_id)
     assert product.story == "Câu chuyện cũ" and not product.images.exists()
     client.force_login(proposal.author)
@@ -194,3 +195,24 @@ def test_staff_cannot_add_or_delete_proposals(client, staff, proposal):
         client.get(reverse("admin:producers_proposal_delete", args=[proposal.pk])).status_code
         == 403
     )
+
+
+def test_commune_editors_invite_only_to_their_communes_producers(client):
+    call_command("setup_roles", verbosity=0)
+    own = make_commune()
+    ours, theirs = make_producer(commune=own), make_producer()
+    editor = make_staff("ward", superuser=False)
+    editor.groups.add(Group.objects.get(name=COMMUNE_EDITORS))
+    CommuneEditor.objects.create(user=editor).communes.set([own])
+    client.force_login(editor)
+    add = reverse("admin:producers_invitation_add")
+    refused = client.post(
+        add, {"producer": theirs.pk, "email": "x@example.invalid", "role": "editor"}
+    )
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.has_error("producer")
+    accepted = client.post(
+        add, {"producer": ours.pk, "email": "y@example.invalid", "role": "editor"}
+    )
+    assert accepted.status_code == 302
+    assert [i.producer for i in Invitation.objects.all()] == [ours]
