@@ -213,6 +213,11 @@ class ProposalAdmin(CommuneScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # proposals come from the portal only
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status != Proposal.Status.PENDING:
+            return False  # decided: a record, shown read-only
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

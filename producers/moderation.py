@@ -98,7 +98,13 @@ def approve(proposal: Proposal, staff, request=None) -> None:
         if proposal.product_id:
             position = target.images.count()
             for photo in proposal.photos.filter(product_image__isnull=True):
-                with photo.image.open("rb") as file:
+                try:
+                    file = photo.image.open("rb")
+                except OSError as error:
+                    raise ProposalConflict(
+                        _("A proposed photo cannot be read from storage: nothing was applied.")
+                    ) from error
+                with file:
                     image = ProductImage(
                         product=target,
                         image=File(file, name=photo.image.name.rsplit("/", 1)[-1]),

@@ -138,8 +138,9 @@ def test_a_proposal_made_stale_by_a_staff_edit_is_flagged_not_applied(client, st
 
 def test_a_decided_proposal_cannot_be_decided_again(client, staff, proposal):
     decide(client, proposal, "approve")
+    assert client.get(change_url(proposal)).status_code == 200  # shown, read-only
     response = decide(client, proposal, "reject", "late")
-    assert response.status_code == 200  # the page again, with the error
+    assert response.status_code == 403
     proposal.refresh_from_db()
     assert proposal.status == "approved" and proposal.reason == ""
 
@@ -216,3 +217,18 @@ def test_commune_editors_invite_only_to_their_communes_producers(client):
     )
     assert accepted.status_code == 302
     assert [i.producer for i in Invitation.objects.all()] == [ours]
+
+
+def test_a_photo_missing_from_storage_stops_the_approval(
+    client,
+    staff,
+    proposal,
+    private_proposals,  # noqa: F811
+):
+    photo = proposal.photos.get()
+    (private_proposals / photo.image.name).unlink()
+    response = decide(client, proposal, "approve")
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    assert Product.objects.get(pk=proposal.product_id).story == "Câu chuyện cũ"  # all or nothing
