@@ -7,10 +7,15 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from places.models import Commune, CommuneAlias
         from sources.models import OfficialFigure, Source
 
         from . import caching, models
+        from .models import fulltext
+
+        post_migrate.connect(fulltext.ensure_index, sender=self)
 
         caching.watch(
             Commune,

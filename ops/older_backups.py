@@ -15,6 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
+from catalogue.models import fulltext
+
 
 class OlderArchiveError(Exception):
     """The archive's migrations cannot be reached from this version's."""
@@ -65,6 +67,9 @@ def restore_older(data: Path, theirs: set[tuple[str, str]], using: str = DEFAULT
             cursor.execute(statement)
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+    # The migrate command's post_migrate work that the executor alone does not do: SQLite's
+    # search index, whose triggers went with any table the migrations rebuilt.
+    fulltext.ensure_index(using)
 
 
 def write_rows(objects: list, apps, using: str) -> list:

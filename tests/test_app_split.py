@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
-from catalogue.models import Product
+from catalogue.models import Product, fulltext
 from certification.models import Certificate
 from editors.models import CommuneEditor
 from marks.models import QualityMark
@@ -61,6 +61,7 @@ def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    fulltext.ensure_index()  # as the migrate command does after migrating (SQLite's search)
     ContentType.objects.clear_cache()
     applied = MigrationRecorder(connection).applied_migrations()
     return MigrationExecutor(connection).loader.project_state(list(applied)).apps

@@ -5,7 +5,7 @@ import datetime
 from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, F, Prefetch, Q, Subquery, Value, When
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -21,6 +21,7 @@ from core.translation import LocalizedText, TranslatedFieldsMixin
 from places.models import Commune, CommuneAlias
 
 from .. import qrcodes
+from . import fulltext
 from .categories import Category
 from .codes import PUBLIC_CODE_PATTERN, CodeSequence, public_code
 from .counts import CountsQuerySet
@@ -64,9 +65,11 @@ class ProductQuerySet(GroupingsQuerySet, CountsQuerySet):
         if not words:  # only punctuation: nothing can match it
             return self.none().annotate(name_match=Value(0))
         in_name = Q(*[any_of("search_name", alternatives) for alternatives in words])
-        return self.filter(
-            *[any_of("search_text", alternatives) for alternatives in words]
-        ).annotate(
+        if connections[self.db].vendor == "sqlite":  # through its full-text index
+            matching = self.filter(pk__in=fulltext.matching_ids(words))
+        else:  # PostgreSQL: through the trigram indexes of the LIKE patterns
+            matching = self.filter(*[any_of("search_text", alternatives) for alternatives in words])
+        return matching.annotate(
             name_match=Case(When(in_name, then=1), default=0, output_field=models.IntegerField())
         )
 
