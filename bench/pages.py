@@ -38,7 +38,15 @@ from bench.common import (
     settings,
     stop_cleanly_on_signals,
 )
-from bench.page_report import EARLIER_HEADERS, HEADER, LIMIT, PRERENDERED, result_table, section
+from bench.page_report import (
+    EARLIER_HEADERS,
+    HEADER,
+    LIMIT,
+    PRERENDERED,
+    STATIC,
+    result_table,
+    section,
+)
 from bench.report import RESULTS, write_results
 from bench.wrk import ensure_wrk, wrk
 
@@ -53,7 +61,15 @@ def main() -> int:
         epilog="Total time at the defaults on 2 cores: 15 to 30 minutes, mostly seeding 100,000 "
         "products twice, and wrk: 2 modes × 10 URLs × runs × duration per database and size.",
     )
-    parser.add_argument("--sizes", default="1000,100000", help="Catalogue sizes (products).")
+    parser.add_argument(
+        "--sizes", default="", help="Catalogue sizes (products) on every database; overrides:"
+    )
+    parser.add_argument(
+        "--sqlite-sizes", default="1000,20000", help="SQLite's sizes (default %(default)s)."
+    )
+    parser.add_argument(
+        "--postgres-sizes", default="1000,100000", help="PostgreSQL's (default %(default)s)."
+    )
     parser.add_argument(
         "--databases", default="sqlite,postgres", help="Any of sqlite,postgres (comma-separated)."
     )
@@ -79,10 +95,18 @@ def main() -> int:
         "--no-write", action="store_true", help=f"Print only; leave {RESULTS.name} alone."
     )
     args = parser.parse_args()
-    args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
+
+    def sizes(text: str) -> list[int]:
+        return [int(size.replace("_", "")) for size in text.split(",") if size.strip()]
+
     args.databases = [name.strip() for name in args.databases.split(",") if name.strip()]
+    args.sizes_of = {
+        "sqlite": sizes(args.sizes or args.sqlite_sizes),
+        "postgres": sizes(args.sizes or args.postgres_sizes),
+    }
+    every = [size for database in args.databases for size in args.sizes_of.get(database, [])]
     unknown = set(args.databases) - {"sqlite", "postgres"}
-    if unknown or not args.sizes or min(args.sizes) < 1 or args.runs < 1 or args.duration <= 0:
+    if unknown or not every or min(every) < 1 or args.runs < 1 or args.duration <= 0:
         parser.error("sizes must be positive; databases among sqlite,postgres; runs, duration > 0")
 
     stop_cleanly_on_signals()
@@ -96,7 +120,7 @@ def main() -> int:
         log(f"collectstatic into {env['STATIC_ROOT']}")
         manage(env, "collectstatic", "--noinput", "-v0")
         for database in args.databases:
-            for size in args.sizes:
+            for size in args.sizes_of[database]:
                 try:
                     result = bench_one(database, size, folder, env, args)
                 except (subprocess.CalledProcessError, RuntimeError, OSError) as error:
@@ -176,6 +200,14 @@ def bench_database(database: str, size: int, folder: Path, env: dict, args) -> d
     return result
 
 
+def static_file(root: Path) -> str:
+    """The address of the site's style sheet as collectstatic named it (hashed, WhiteNoise):
+    a file served by the same gunicorn and middleware, the practical limit."""
+    manifest = json.loads((root / "staticfiles.json").read_text())["paths"]
+    name = manifest.get("css/site.css") or next(n for n in manifest.values() if n.endswith(".css"))
+    return f"/static/{name}"
+
+
 def flush_redis(url: str) -> None:
     import redis
 
@@ -186,7 +218,11 @@ def serve_and_drive(env: dict, mode: str, pages: list[dict], folder: Path, args)
     """Start gunicorn, warm it up, run wrk on every page and the limit; stop it."""
     log_path = folder / "gunicorn.log"
     with servers.gunicorn(env, args.workers, log_path, PRERENDERED) as (base, server):
-        targets = [*pages, {"name": LIMIT, "url": PRERENDERED}]
+        targets = [
+            *pages,
+            {"name": LIMIT, "url": PRERENDERED},
+            {"name": STATIC, "url": static_file(Path(env["STATIC_ROOT"]))},
+        ]
         for target in targets:  # warm up: templates, connections, and the page cache
             for _ in range(3 * args.workers):
                 servers.fetch(base + target["url"])

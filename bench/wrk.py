@@ -36,7 +36,7 @@ def wrk(
 
 
 def parse_wrk(output: str) -> dict:
-    """Requests/s, p50 and p99 (ms) and errors from `wrk --latency` output."""
+    """Requests/s, p50, p99 and max (ms) and errors from `wrk --latency` output."""
 
     def latency(percent: str) -> float:
         match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.MULTILINE)
@@ -48,10 +48,13 @@ def parse_wrk(output: str) -> dict:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     requests = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
+    # "Latency   12.3ms    4.5ms  98.7ms   75.0%": average, deviation, max.
+    slowest = re.search(r"^\s+Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)", output, re.MULTILINE)
     return {
         "rps": float(rps[1]) if rps else 0.0,
         "p50": latency("50"),
         "p99": latency("99"),
+        "max": float(slowest[1]) * UNITS[slowest[2]] if slowest else float("nan"),
         "requests": int(requests[1]) if requests else 0,
         "non_2xx": int(non_2xx[1]) if non_2xx else 0,
         # Read errors are gunicorn's sync workers closing idle keep-alive connections.
