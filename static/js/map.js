@@ -50,6 +50,6 @@
   if (bounds.length === 1) {
     map.setView(bounds[0], 14);
   } else {
-    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
+    map.fitBounds(bounds, { padding: [40, 40], maxZoom: 14 });
   }
 })();
