@@ -94,7 +94,10 @@ def from_link(uidb64: str, token: str) -> Invitation | None:
         invitation = Invitation.objects.select_related("user", "producer").get(pk=pk)
     except (ValueError, TypeError, OverflowError, UnicodeDecodeError, Invitation.DoesNotExist):
         return None
-    if invitation.accepted_at or invitation.revoked_at or not invitation.user.is_active:
+    user = invitation.user
+    if invitation.accepted_at or invitation.revoked_at or not user.is_active:
+        return None
+    if user.is_staff or user.is_superuser:  # made staff since: never a reset through the portal
         return None
     if not invitation_tokens.check_token(invitation, token):
         return None

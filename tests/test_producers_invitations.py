@@ -232,3 +232,15 @@ def test_the_invited_account_is_made_once_per_address(client, django_capture_on_
         invite(client, make_producer(), email="same@example.invalid")
     assert get_user_model().objects.filter(email__iexact="same@example.invalid").count() == 1
     assert Invitation.objects.count() == 2
+
+
+def test_an_account_made_staff_since_cannot_use_its_invitation(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, make_producer())
+    client.logout()
+    user = Invitation.objects.get().user
+    user.is_staff = True
+    user.save()
+    assert client.get(path_of(link_in(mail.outbox[0]))).status_code == 404
