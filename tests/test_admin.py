@@ -321,11 +321,18 @@ def inline_management(prefix: str) -> dict:
 BLANK_ADD_FORMS = {
     Commune: {"kind": Commune.Kind.COMMUNE, **inline_management("aliases")},
     Category: {"level": Category.Level.SECTOR, "position": "0"},
-    Producer: {"kind": Producer.Kind.COOPERATIVE, **inline_management("products")},
+    Producer: {
+        "kind": Producer.Kind.COOPERATIVE,
+        **inline_management("products"),
+        # trade: where to buy and the producer's place
+        **inline_management("sales_channels"),
+        **inline_management("place"),
+    },
     Product: {
         **inline_management("images"),
         **inline_management("links"),
         **inline_management("certificates"),
+        **inline_management("sales_channels"),  # trade
     },
 }
 
