@@ -7,8 +7,8 @@ producer and categories. The copies are written by one UPDATE computed from the 
 (`store_groupings`), run by every write that can change them: saves (receivers below),
 queryset update(), bulk_create() and bulk_update() of products, producers and categories
 (their querysets), imports (once, at the end, with the stored stars) and fixtures loaded raw
-(in any order: whichever row comes last writes the copy). tests/test_stored_groupings.py
-proves they always agree with the sources.
+(in any order: whichever row comes last writes the copy).
+tests/test_catalogue_stored_groupings.py proves they always agree with the sources.
 """
 
 from django.apps import apps
