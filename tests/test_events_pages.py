@@ -250,14 +250,23 @@ def test_event_json_ld_invents_nothing(client):
         starts_on=datetime.date(2023, 11, 1),
         starts_on_precision="month",
         ends_on=None,
-        venue="",
+        venue="tỉnh Bắc Kạn",
         organiser="",
         status="cancelled",
     )
     data = next(d for d in json_ld(client.get(event.get_absolute_url())) if d["@type"] == "Event")
     assert data["startDate"] == "2023-11"
-    assert "endDate" not in data and "location" not in data and "organizer" not in data
+    assert "endDate" not in data and "organizer" not in data
     assert data["eventStatus"] == "https://schema.org/EventCancelled"
+
+
+@pytest.mark.parametrize(
+    "unknown", [{"starts_on": None, "ends_on": None}, {"venue": ""}], ids=["date", "place"]
+)
+def test_no_event_json_ld_without_a_start_date_or_a_place(client, unknown):
+    event = make_event(**unknown)
+    types = [d["@type"] for d in json_ld(client.get(event.get_absolute_url()))]
+    assert types == ["BreadcrumbList"]
 
 
 @pytest.mark.parametrize("language", ["vi", "en", "fr"])

@@ -49,10 +49,13 @@ def home_events_and_news():
 
 @register.simple_tag
 def event_json_ld(event) -> str:
-    return json_ld(
-        structured_data.event(event),
-        structured_data.breadcrumbs(event, _("Events"), reverse("events:event-list")),
-    )
+    """The Event, only when what search engines require of one (a start date and a place) is
+    on record; the breadcrumbs always."""
+    crumbs = structured_data.breadcrumbs(event, _("Events"), reverse("events:event-list"))
+    data = structured_data.event(event)
+    if "startDate" not in data or "location" not in data:
+        return json_ld(crumbs)
+    return json_ld(data, crumbs)
 
 
 @register.inclusion_tag("events/includes/when.html")
