@@ -267,3 +267,13 @@ def test_hostile_values_in_every_api_parameter(client, settings, payload):
     everywhere = dict.fromkeys(names, payload)
     for path in ["/api/v1/producers", "/api/v1/certificates", "/api/v1/products/withdrawn"]:
         hostile.check(client.get(path, everywhere), statuses={200, 400}, what=path)
+
+
+def test_the_api_is_never_redirected_to_a_language(client):
+    """Outside the language prefixes: a French browser gets the same JSON, no redirect."""
+    make_certified_product()
+    french = client.get(PRODUCTS, headers={"Accept-Language": "fr"})
+    assert french.status_code == 200 and french.json()["count"] == 1
+    assert client.get("/en/api/v1/products").status_code == 404
+    _r, body = get_json(client, PRODUCTS, {"stars": "x"}, status=400, **{"Accept-Language": "vi"})
+    assert "Invalid parameter" in body["detail"]  # the API's messages are in English
