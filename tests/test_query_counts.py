@@ -228,7 +228,8 @@ EXPECTED = {
     "category-detail": 6,
     # producer, products, cover images
     # + events (events_tags.producer_events): its events and awards
-    "producer-detail": 3 + 1,
+    # + trade (trade_tags.producer_place): the producer's place (directions, visits)
+    "producer-detail": 3 + 1 + 1,
     # product, images, links, quality marks, sources, certificates, their sources, related
     # products, their images
     # + trade (trade_tags.where_to_buy): the sales channels of the product and its producer

@@ -223,3 +223,15 @@ def test_the_map_in_english_and_french(client):
     make_point(latitude=Decimal("21.6"), longitude=Decimal("105.8"))
     assert "<h1>Map of OCOP places</h1>" in client.get("/en/map/").content.decode()
     assert "<h1>Carte des lieux OCOP</h1>" in client.get("/fr/map/").content.decode()
+
+
+def test_the_producer_page_has_directions_and_its_visits(client):
+    farm = make_producer(name="HTX Chè Khuôn Gà", address="xóm Khuôn Gà")
+    make_product(producer=farm)
+    html = client.get(farm.get_absolute_url()).content.decode()
+    assert "https://www.openstreetmap.org/search?query=x%C3%B3m%20Kh" in html
+    assert "Đón khách tham quan" not in html
+    make_place(farm, visit="Hái chè cùng nhà vườn.", visiting_hours="8:00–16:00")
+    html = client.get(farm.get_absolute_url()).content.decode()
+    assert "Đón khách tham quan" in html and "Hái chè cùng nhà vườn." in html
+    assert "8:00–16:00" in html and reverse("trade:visit") in html

@@ -3,7 +3,7 @@ from django import template
 from catalogue.templatetags.seo_tags import json_ld
 
 from .. import places, structured_data
-from ..models import directions_url
+from ..models import ProducerPlace, directions_url
 
 register = template.Library()
 
@@ -55,3 +55,23 @@ def point_json_ld(point) -> str:
 @register.simple_tag
 def visits_json_ld(groups) -> str:
     return json_ld(structured_data.visits(groups))
+
+
+@register.inclusion_tag("trade/producer_place.html")
+def producer_place(producer):
+    """The producer page's directions and, if it welcomes visitors, what they can do (one query)."""
+    place = ProducerPlace.objects.filter(producer=producer).first()
+    if place is not None:
+        producer.place = place  # directions read its coordinates
+    address = places.producer_address(producer)
+    return {
+        "producer": producer,
+        "place": place,
+        "directions": directions_url(
+            address,
+            place.latitude if place else None,
+            place.longitude if place else None,
+        )
+        if address
+        else "",
+    }
