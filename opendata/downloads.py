@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django_tasks import task
 
 from catalogue.caching import current_version
 from catalogue.models import Product
@@ -151,3 +152,32 @@ def current_file(fmt: str) -> DatasetFile:
 
 def current_files() -> list[DatasetFile]:
     return [current_file(fmt) for fmt in FORMATS]
+
+
+def available_file(fmt: str) -> DatasetFile | None:
+    """This format's file for today's catalogue if made, else the newest older one."""
+    name = f"{FOLDER}/{stamp(current_version())}/{BASENAME}.{fmt}"
+    if default_storage.exists(name):
+        return describe(fmt, name)
+    older = older_files(fmt, keep=name)
+    return describe(fmt, older[0]) if older else None
+
+
+def files_for_page() -> list[DatasetFile]:
+    """The files to describe on /open-data/ without making the visitor wait for them: those
+    made for today's catalogue, else the newest older ones while a background task makes
+    the new ones; the very first time, made here."""
+    found = {fmt: available_file(fmt) for fmt in FORMATS}
+    if any(file is None for file in found.values()):
+        return current_files()
+    if any(
+        not file.name.startswith(f"{FOLDER}/{stamp(current_version())}/") for file in found.values()
+    ):
+        make_files.enqueue()
+    return list(found.values())
+
+
+@task()
+def make_files() -> None:
+    """Make today's file of every format that is missing (a background task)."""
+    current_files()

@@ -89,7 +89,7 @@ def dataset_json_ld(files: list[downloads.DatasetFile], count: int) -> dict:
 @require_safe
 @cache_public_page
 def dataset(request):
-    files = downloads.current_files()
+    files = downloads.files_for_page()
     count = Product.objects.published().count()
     return render(
         request,

@@ -106,3 +106,19 @@ def test_the_feed_lists_new_ratings_upgrades_and_expiries(client):
     assert {"upgrade", "expired"} <= kinds or {"upgrade", "may_have_expired"} <= kinds
     assert not any("Bản nháp" in title for title, _kind in entries)
     assert any("Chè lên hạng" in title for title, kind in entries if kind == "upgrade")
+
+
+def test_the_page_never_waits_for_new_files(client, settings):
+    """After a change the page describes the files on hand and a background task makes the
+    new ones (run at once in tests: the next page shows them)."""
+    make_certified_product(name="Chè một")
+    client.get(reverse("opendata:dataset"))  # the very first files, made in the request
+    first = downloads.available_file("csv")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    make_certified_product(name="Chè hai")  # a new catalogue version
+    response = client.get(reverse("opendata:dataset"))
+    assert response.status_code == 200
+    assert downloads.available_file("csv").name == first.name  # not made in the request
+    downloads.make_files.call()
+    assert downloads.available_file("csv").name != first.name
+    assert "Chè hai" in b"".join(client.get("/open-data/ocop-thai-nguyen.csv")).decode()
