@@ -84,6 +84,7 @@ def pages(places) -> dict[str, str]:
             "product with channels": product.get_absolute_url(),
             "enquiry": reverse("trade:enquiry", args=[product.slug]),
             "commune": product.producer.commune.get_absolute_url(),
+            "producer who welcomes visitors": product.producer.get_absolute_url(),
             "where to buy, English": "/en" + reverse("trade:point-list"),
             "map, French": "/fr" + reverse("trade:map"),
         }
