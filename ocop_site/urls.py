@@ -10,6 +10,7 @@ from django.views.generic import RedirectView
 from catalogue import views as catalogue_views
 from opendata import api as opendata_api
 from ops import views as ops_views
+from ops.forms import AdminLoginForm
 
 from .sitemaps import SITEMAPS
 
@@ -18,6 +19,7 @@ handler500 = "ops.views.server_error"
 
 admin.site.site_header = "OCOP Thái Nguyên"
 admin.site.site_title = "OCOP Thái Nguyên"
+admin.site.login_form = AdminLoginForm
 
 # Admin pages of models that moved out of the catalogue app, at their old addresses.
 MOVED_ADMIN_PAGES = {"commune": "places", "qualitymark": "marks"}

@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from catalogue import images
 from catalogue.models import Producer, Product
+from core.forms import BoundedUsernameMixin
 from core.text import printable
 from trade.models import SalesChannel
 
@@ -20,7 +20,7 @@ from .models import (
 )
 
 
-class PortalLoginForm(AuthenticationForm):
+class PortalLoginForm(BoundedUsernameMixin, AuthenticationForm):
     """Django's sign-in form (through django-axes), for producer accounts only."""
 
     error_messages = {
@@ -30,10 +30,6 @@ class PortalLoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        # Django sets max_length after building the field, which adds no validator: a longer
-        # name would reach django-axes, whose columns hold 255 characters (PostgreSQL refuses).
-        username = self.fields["username"]
-        username.validators.append(MaxLengthValidator(username.max_length))
         if self.is_bound:  # what is shown again is what the person could see (core.text)
             self.data = self.data.copy()
             self.data["username"] = printable(self.data.get("username") or "")

@@ -466,3 +466,14 @@ def test_demo_staff_password_passes_the_validators(db, settings):
     from editors.management.commands.create_demo_staff import PASSWORD, USERNAME
 
     validate_password(PASSWORD, get_user_model()(username=USERNAME, email="admin@example.invalid"))
+
+
+@pytest.mark.parametrize("length", [151, 256, 5000])
+def test_a_username_too_long_for_any_account_is_a_wrong_username(staff, length):
+    """No account can have it: the form says so, nothing reaches the lockout tables (whose
+    255-character columns PostgreSQL enforces), and the right password still works after."""
+    response = log_in("s" * length, "wrong", "203.0.113.7")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in response.wsgi_request.session
+    assert response.context["form"].errors
+    assert log_in("staff", "right-pw", "203.0.113.7").status_code == 302
