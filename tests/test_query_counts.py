@@ -336,7 +336,9 @@ def test_facet_queries_do_not_grow_with_communes_categories_stars_and_kinds(clie
         large_total, large_grouped, large_response = count_queries_and_groupings(client, url)
         assert small_response.context["page"].object_list, url
         assert small_total == large_total, url
-        assert small_grouped == large_grouped == 1, url
+        # A typo: the search's own count finds nothing, then the close matches are counted.
+        groupings = 2 if url.endswith("?q=tan+cung") else 1
+        assert small_grouped == large_grouped == groupings, url
         assert facet_rows(small_response) < facet_rows(large_response), url
     cache.clear()  # rendered again, not served from the page cache: its context is needed
     _, _, response = count_queries_and_groupings(client, reverse("catalogue:product-list"))
