@@ -279,6 +279,10 @@ class ProductFilter(django_filters.FilterSet):
             Facet(label, count, value in selected, url(None if value in selected else value))
             for value, label, count in counts
         ]
+        if name == "sold" and selected:
+            # A product sold both ways counts under both: beside the selected way, the other's
+            # count would be of products sold both ways, while its link lists all sold that way.
+            facets = [facet for facet in facets if facet.selected]
         return FacetGroup(name, self.filters[name].label, facets)
 
     def selected_values(self, name) -> set[str]:

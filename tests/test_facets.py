@@ -10,16 +10,58 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from catalogue.filters import NOT_RECORDED
-from catalogue.models import Category, Producer, Product, RatingState
+from catalogue.models import Category, Producer, Product, ProductLink, RatingState
 from places.models import Commune
+from trade.models import SalesChannel
+
+from .factories import make_link
+from .factories_trade import make_channel, make_point
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_catalogue")]
 
 ON_POSTGRESQL = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 PRODUCTS = reverse("catalogue:product-list")
-FACET_NAMES = ["stars", "state", "category", "commune", "kind"]
+FACET_NAMES = ["stars", "state", "category", "commune", "kind", "sold"]
 # The state facet's order: the strongest record first, no rating last.
 STATE_ORDER = [*RatingState.values, NOT_RECORDED]
+
+
+@pytest.fixture(autouse=True)
+def sales_channels(real_catalogue):
+    """Where some products are sold: their own online shop, their producer's, an older shop link
+    (ProductLink), an OCOP point of sale of theirs or of their producer's; one product both ways."""
+    products = list(Product.objects.for_listing().filter(current_stars=4).order_by("pk"))
+    point = make_point(commune=Commune.objects.order_by("pk").first())
+    make_channel(product=products[0])
+    make_channel(producer=products[1].producer)
+    make_link(product=products[2])
+    make_channel(
+        product=products[3], kind=SalesChannel.Kind.POINT_OF_SALE, url="", point_of_sale=point
+    )
+    make_channel(
+        producer=products[4].producer,
+        kind=SalesChannel.Kind.POINT_OF_SALE,
+        url="",
+        point_of_sale=point,
+    )
+    make_channel(
+        product=products[0], kind=SalesChannel.Kind.POINT_OF_SALE, url="", point_of_sale=point
+    )
+
+
+def sold(product: Product) -> set[str]:
+    """Where to buy the product, as the "sold" filter names it."""
+    channels = SalesChannel.objects.filter(product=product)
+    if product.producer_id:
+        channels |= SalesChannel.objects.filter(producer_id=product.producer_id)
+    kinds = set(channels.values_list("kind", flat=True))
+    if ProductLink.objects.filter(product=product).exists():
+        kinds.add(SalesChannel.Kind.ONLINE)
+    return {
+        value
+        for value, kind in [("online", "online"), ("point-of-sale", "point_of_sale")]
+        if kind in kinds
+    }
 
 
 def site_text(message: str) -> str:
@@ -77,6 +119,8 @@ def expected_results(params: dict[str, str]) -> list[Product]:
         products = [p for p in products if p.producer and p.producer.kind == kind]
     if category := params.get("category"):
         products = [p for p in products if in_tree(p.category, category)]
+    if where := params.get("sold"):
+        products = [p for p in products if where in sold(p)]
     return products
 
 
@@ -97,7 +141,17 @@ def expected_counts(products: list[Product]) -> dict[str, Counter]:
         "category": Counter(g.slug for p in products if (g := group_of(p.category))),
         "commune": Counter(commune_slug(p) for p in products),
         "kind": Counter(p.producer.kind for p in products if p.producer),
+        "sold": Counter(where for p in products for where in sold(p)),
     }
+
+
+def expected_shown(products: list[Product], params: dict[str, str]) -> dict[str, Counter]:
+    """expected_counts(), but with a way of selling selected, the other is not offered: its
+    count would be of products sold both ways, while its link lists all sold that way."""
+    counts = expected_counts(products)
+    if where := params.get("sold"):
+        counts["sold"] = Counter({where: counts["sold"][where]})
+    return counts
 
 
 def facet_value(group, facet, params: dict[str, str]) -> str:
@@ -123,6 +177,8 @@ COMBINATIONS = [
     {"state": "expired"},
     {"state": "undated", "stars": "4", "kind": "cooperative"},
     {"state": "in_force", "q": "che"},
+    {"sold": "online"},
+    {"sold": "point-of-sale", "stars": "4"},
 ]
 IDS = [
     "none",
@@ -135,6 +191,8 @@ IDS = [
     "state",
     "state-stars-kind",
     "state-q",
+    "sold-online",
+    "sold-point-stars",
 ]
 
 
@@ -146,7 +204,7 @@ def test_facet_counts_match_the_database(client, params):
     assert expected, "the combination should list something"
     assert set(response.context["page"].paginator.object_list) == set(expected)
     assert [group.name for group in response.context["facets"]] == FACET_NAMES
-    assert shown_counts(response, params) == expected_counts(expected)
+    assert shown_counts(response, params) == expected_shown(expected, params)
 
 
 @pytest.mark.parametrize("params", COMBINATIONS, ids=IDS)
@@ -173,6 +231,10 @@ def test_facets_are_ordered_and_labelled(client, params):
             "commune": dict(Commune.objects.values_list("slug", "name"))
             | {NOT_RECORDED: gettext("Commune not recorded")},
             "kind": {kind: str(label) for kind, label in Producer.Kind.choices},
+            "sold": {
+                "online": gettext("sold online"),
+                "point-of-sale": gettext("in an OCOP point of sale"),
+            },
         }
         for name, facets in values.items():
             for value, facet in facets:
@@ -239,7 +301,7 @@ def test_facets_count_close_matches(client):
     assert response.context["filterset"].close_matches
     expected = expected_results(params)
     assert expected
-    assert shown_counts(response, params) == expected_counts(expected)
+    assert shown_counts(response, params) == expected_shown(expected, params)
 
 
 def test_a_fixed_filter_has_no_facet(client):
