@@ -162,6 +162,11 @@ def test_a_new_producer_with_a_logo_is_not_created_when_storage_fails(
             "logo": SimpleUploadedFile("logo.png", png()),
             "products-TOTAL_FORMS": "0",
             "products-INITIAL_FORMS": "0",
+            # the trade app's inlines: where to buy, and the producer's place
+            "sales_channels-TOTAL_FORMS": "0",
+            "sales_channels-INITIAL_FORMS": "0",
+            "place-TOTAL_FORMS": "0",
+            "place-INITIAL_FORMS": "0",
         },
     )
     refused_with_the_message(response)

@@ -173,6 +173,7 @@ def test_the_page_benchmark_reads_wrk_output():
         "rps": 130.35,
         "p50": pytest.approx(58.91),
         "p99": pytest.approx(1200.0),
+        "max": pytest.approx(180.33),  # the "Latency" line's maximum
         "requests": 262,
         "non_2xx": 2,
         "errors": 1,  # read errors are sync workers closing keep-alive connections
