@@ -95,6 +95,26 @@ def test_the_commune_page_has_a_visit_section(client, tourism):
     assert elsewhere.get_absolute_url() not in html.split('id="results-title"')[0]
 
 
+def test_the_commune_page_shows_a_bounded_number_of_visits(client, tourism):
+    """However many tourism services a commune has, its page shows twelve and links /visit/."""
+    from trade.templatetags.trade_tags import COMMUNE_PAGE_PLACES
+
+    commune = make_commune(name="Ba Bể", slug="ba-be")
+    producer = make_producer(commune=commune)
+    for n in range(COMMUNE_PAGE_PLACES):
+        make_product(category=tourism, producer=producer, name=f"Homestay {n:02}")
+    url = reverse("catalogue:commune-detail", args=["ba-be"])
+    visits = client.get(url).content.decode().split('id="commune-visit-title"')[1]
+    assert visits.count('class="trade__place"') == COMMUNE_PAGE_PLACES
+    assert reverse("trade:visit") not in visits.split('id="results-title"')[0]
+
+    make_product(category=tourism, producer=producer, name="Homestay 99")
+    visits = client.get(url).content.decode().split('id="commune-visit-title"')[1]
+    section = visits.split('id="results-title"')[0]
+    assert section.count('class="trade__place"') == COMMUNE_PAGE_PLACES
+    assert reverse("trade:visit") in section
+
+
 # Coordinates
 
 

@@ -7,6 +7,9 @@ from ..models import ProducerPlace, directions_url
 
 register = template.Library()
 
+# The commune page shows this many tourism services and producers who welcome visitors.
+COMMUNE_PAGE_PLACES = 12
+
 
 @register.inclusion_tag("trade/where_to_buy.html", takes_context=True)
 def where_to_buy(context, product):
@@ -24,11 +27,19 @@ def where_to_buy(context, product):
 
 @register.inclusion_tag("trade/commune_places.html")
 def commune_places(commune):
-    """The commune page's points of sale and visits (a fixed number of queries)."""
+    """The commune page's points of sale and visits (a fixed number of queries).
+
+    At most COMMUNE_PAGE_PLACES tourism services and as many hosts, so the page does not grow
+    with the catalogue; /visit/ has them all.
+    """
+    limit = COMMUNE_PAGE_PLACES
+    tourism = list(places.tourism_products(commune)[: limit + 1])
+    hosts = list(places.hosts(commune)[: limit + 1])
     return {
         "commune": commune,
         "points": places.points_in(commune),
-        "groups": places.visits(commune),
+        "groups": places.by_commune(tourism=tourism[:limit], host_places=hosts[:limit]),
+        "more_visits": len(tourism) > limit or len(hosts) > limit,
     }
 
 
