@@ -230,8 +230,7 @@ MAP_SEARCH_URL = os.environ.get(
 )
 MAP_POINT_URL = os.environ.get(
     "MAP_POINT_URL",
-    "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
-    "#map=17/{latitude}/{longitude}",
+    "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=17/{latitude}/{longitude}",
 )
 
 # The proxies (load balancers) whose X-Forwarded-For names the client: addresses or networks,
