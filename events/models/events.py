@@ -10,7 +10,7 @@ and the last day it can end.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -18,102 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalogue import images
 from core.dates import PartialDate, Precision, partial
 from core.slugs import SlugManager, slug_field, unique_slug
 from core.translation import LocalizedText, TranslatedFieldsMixin
 
-
-def localized_or_any(instance, field: str) -> LocalizedText:
-    """The field in the active language, else Vietnamese, else whichever language has it."""
-    text = instance.localized(field)
-    if text:
-        return text
-    for language in ("en", "fr"):
-        value = getattr(instance, f"{field}_{language}", "")
-        if value:
-            return LocalizedText(value, language)
-    return text
-
-
-class Picture(models.Model):
-    """A photo through the catalogue's image pipeline (catalogue/images.py): checked by
-    content, re-encoded without metadata, cut into renditions."""
-
-    image = models.ImageField(_("image"), upload_to="events/", validators=[images.validate_image])
-    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
-    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
-    alt_text = models.CharField(
-        _("alt text"), max_length=200, blank=True, help_text=_("What the photo shows.")
-    )
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Lower numbers come first; the first is the cover.")
-    )
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "pk"]
-
-    def __str__(self):
-        return self.alt_text or str(self.image)
-
-    def save(self, *args, **kwargs):
-        if self.image and not self.image._committed:
-            content, decoded = images.store_original(self.image, self.stem())
-            old = None
-            if self.pk:
-                old = type(self).objects.filter(pk=self.pk).values("image", "renditions").first()
-            images.save_field_file(self.image, content.name, content)
-            storage = self.image.storage
-            self.width, self.height = decoded.size
-            self.renditions = images.make_renditions(decoded, self.image.name, storage)
-            if old and old["image"] != self.image.name:
-                transaction.on_commit(
-                    lambda: images.delete_files(storage, old["image"], old["renditions"])
-                )
-        super().save(*args, **kwargs)
-
-    def stem(self) -> str:
-        raise NotImplementedError
-
-    def srcset(self, kind: str) -> str:
-        storage, seen, parts = self.image.storage, set(), []
-        for entry in self.renditions.values():
-            if entry["width"] not in seen:
-                seen.add(entry["width"])
-                parts.append(f"{storage.url(entry[kind])} {entry['width']}w")
-        return ", ".join(parts)
-
-    @property
-    def picture(self) -> dict:
-        """What templates/includes/picture.html needs, as ProductImage gives it."""
-        if not self.renditions:
-            url = self.image.url
-            return {
-                "src": url,
-                "zoom": url,
-                "width": self.width,
-                "height": self.height,
-                "webp": "",
-                "jpeg": "",
-            }
-        medium = self.renditions.get("medium") or next(iter(self.renditions.values()))
-        return {
-            "src": self.image.storage.url(medium["jpeg"]),
-            "zoom": self.image.storage.url(self.renditions.get("large", medium)["jpeg"]),
-            "width": medium["width"],
-            "height": medium["height"],
-            "webp": self.srcset("webp"),
-            "jpeg": self.srcset("jpeg"),
-        }
-
-
-def delete_picture_files(sender, instance, **kwargs):
-    """A deleted photo takes its files with it, once the delete is committed."""
-    if instance.image:
-        storage, name, renditions = instance.image.storage, instance.image.name, instance.renditions
-        transaction.on_commit(lambda: images.delete_files(storage, name, renditions))
+from .pictures import Picture, delete_picture_files, localized_or_any
 
 
 class EventQuerySet(models.QuerySet):
@@ -495,99 +404,4 @@ class Speaker(models.Model):
         return self.name
 
 
-class NewsQuerySet(models.QuerySet):
-    def published(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(is_published=True, published_on__lte=on)
-
-    def for_listing(self):
-        return self.prefetch_related(
-            models.Prefetch("images", queryset=NewsImage.objects.order_by("position", "pk"))
-        )
-
-
-class NewsItem(TranslatedFieldsMixin, models.Model):
-    """A short item of programme news: a new rating round, a contest's results."""
-
-    title = models.CharField(_("title"), max_length=300)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
-    slug = slug_field()
-    published_on = models.DateField(_("date"), default=timezone.localdate)
-    summary = models.CharField(_("summary"), max_length=500)
-    summary_en = models.CharField(_("summary (English)"), max_length=500, blank=True)
-    summary_fr = models.CharField(_("summary (French)"), max_length=500, blank=True)
-    body = models.TextField(
-        _("body"),
-        blank=True,
-        help_text=_("Paragraphs separated by an empty line; web addresses become links."),
-    )
-    body_en = models.TextField(_("body (English)"), blank=True)
-    body_fr = models.TextField(_("body (French)"), blank=True)
-    products = models.ManyToManyField(
-        "catalogue.Product", blank=True, related_name="news_items", verbose_name=_("products")
-    )
-    events = models.ManyToManyField(
-        Event, blank=True, related_name="news_items", verbose_name=_("events")
-    )
-    sources = models.ManyToManyField(
-        "sources.Source", blank=True, related_name="news_items", verbose_name=_("sources")
-    )
-    is_published = models.BooleanField(_("published"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = SlugManager.from_queryset(NewsQuerySet)()
-
-    class Meta:
-        ordering = ["-published_on", "-pk"]
-        verbose_name = _("news item")
-        verbose_name_plural = _("news")
-
-    def __str__(self):
-        return self.title
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("events:news-detail", args=[self.slug])
-
-    def natural_key(self):
-        return (self.slug,)
-
-    @property
-    def localized_title(self) -> LocalizedText:
-        return self.localized("title")
-
-    @property
-    def localized_summary(self) -> LocalizedText:
-        return self.localized("summary")
-
-    @property
-    def localized_body(self) -> LocalizedText:
-        return self.localized("body") if self.body else localized_or_any(self, "body")
-
-    @property
-    def cover_image(self):
-        pictures = self.images.all()
-        return pictures[0] if pictures else None
-
-
-class NewsImage(Picture):
-    news_item = models.ForeignKey(
-        NewsItem, on_delete=models.CASCADE, related_name="images", verbose_name=_("news item")
-    )
-
-    class Meta(Picture.Meta):
-        verbose_name = _("news photo")
-        verbose_name_plural = _("news photos")
-
-    def stem(self) -> str:
-        return self.news_item.slug
-
-
 receiver(post_delete, sender=EventImage)(delete_picture_files)
-receiver(post_delete, sender=NewsImage)(delete_picture_files)
